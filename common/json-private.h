@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/* JSON helpers shared by every format permit reads and writes. */
+#pragma once
+
+#include <jansson.h>
+
+#include "error-private.h"
+
+static inline void json_decrefp(json_t **j) {
+        if (*j)
+                json_decref(*j);
+}
+
+/* Parses untrusted JSON strictly: duplicate keys, invalid UTF-8, NUL in
+ * strings and trailing garbage are errors. The top level must be an object.
+ * On failure fills error (line, column, text; source is left to the caller)
+ * and returns -EINVAL (or -ENOMEM). */
+int permit_json_parse(const char *buf, size_t len, json_t **ret, permit_error *error);
+
+/* Canonical form (RFC 8785 style): object keys sorted by UTF-16 code units,
+ * no insignificant white space, strings escaped as RFC 8785 says, integers
+ * in decimal. Reals are refused (-EDOM): permit's formats have none, and
+ * their canonical printing is where implementations disagree. The result is
+ * NUL-terminated; its length (without the NUL) goes to ret_len. */
+int permit_json_canonical(const json_t *value, char **ret, size_t *ret_len);
+
+/* Writes a JSON path element into buf: "capabilities[2].id" style. */
+void permit_json_path_key(char *buf, size_t size, const char *parent, const char *key);
+void permit_json_path_index(char *buf, size_t size, const char *parent, size_t index);
