@@ -6,10 +6,7 @@
 
 #include "error-private.h"
 
-static inline void json_decrefp(json_t **j) {
-        if (*j)
-                json_decref(*j);
-}
+/* jansson >= 2.11 has json_decrefp() for _cleanup_json_ (util.h). */
 
 /* Parses untrusted JSON strictly: duplicate keys, invalid UTF-8, NUL in
  * strings and trailing garbage are errors. The top level must be an object.

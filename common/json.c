@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: MIT */
+#include <inttypes.h>
+
+#include "json-private.h"
+
+int permit_json_parse(const char *buf, size_t len, json_t **ret, permit_error *error) {
+        json_error_t jerr;
+        json_t *value;
+
+        /* jansson refuses invalid UTF-8 and \u0000 by default; duplicate keys
+         * only when asked. Trailing data after the value is an error too. */
+        value = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+        if (!value) {
+                permit_error_set_position(error, jerr.line, jerr.column);
+                return permit_error_set(error, -EINVAL, NULL, "%s", jerr.text);
+        }
+        if (!json_is_object(value)) {
+                json_decref(value);
+                return permit_error_set(error, -EINVAL, NULL, "not a JSON object");
+        }
+        *ret = value;
+        return 0;
+}
+
+/* A growing output buffer; a failed append makes it sticky-failed. */
+typedef struct out {
+        char *data;
+        size_t len, size;
+        int error;
+} out;
+
+static void out_append(out *o, const char *s, size_t n) {
+        if (o->error)
+                return;
+        if (o->len + n + 1 > o->size) {
+                size_t size = o->size ? o->size : 256;
+                char *p;
+
+                while (o->len + n + 1 > size) {
+                        if (size > SIZE_MAX / 2) {
+                                o->error = -ENOMEM;
+                                return;
+                        }
+                        size *= 2;
+                }
+                p = realloc(o->data, size);
+                if (!p) {
+                        o->error = -ENOMEM;
+                        return;
+                }
+                o->data = p;
+                o->size = size;
+        }
+        memcpy(o->data + o->len, s, n);
+        o->len += n;
+        o->data[o->len] = '\0';
+}
+
+static void out_string(out *o, const char *s, size_t len) {
+        static const char hex[] = "0123456789abcdef";
+
+        out_append(o, "\"", 1);
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = (unsigned char) s[i];
+                char esc[7];
+
+                switch (c) {
+                case '"':  out_append(o, "\\\"", 2); break;
+                case '\\': out_append(o, "\\\\", 2); break;
+                case '\b': out_append(o, "\\b", 2); break;
+                case '\t': out_append(o, "\\t", 2); break;
+                case '\n': out_append(o, "\\n", 2); break;
+                case '\f': out_append(o, "\\f", 2); break;
+                case '\r': out_append(o, "\\r", 2); break;
+                default:
+                        if (c < 0x20) {
+                                memcpy(esc, "\\u00", 4);
+                                esc[4] = hex[c >> 4];
+                                esc[5] = hex[c & 0xf];
+                                out_append(o, esc, 6);
+                        } else
+                                out_append(o, (const char *) &s[i], 1);
+                }
+        }
+        out_append(o, "\"", 1);
+}
+
+/* Next UTF-16 code unit of a UTF-8 string (jansson has validated it). A
+ * code point past the BMP yields its high surrogate, then its low one. */
+typedef struct utf16_iter {
+        const unsigned char *p;
+        unsigned pending; /* low surrogate still to return, or 0 */
+} utf16_iter;
+
+static unsigned utf16_next(utf16_iter *it) {
+        unsigned c, cp;
+        int n;
+
+        if (it->pending) {
+                c = it->pending;
+                it->pending = 0;
+                return c;
+        }
+        c = *it->p;
+        if (c == 0)
+                return 0x10000; /* end: sorts after every code unit */
+        if (c < 0x80) {
+                it->p++;
+                return c;
+        }
+        n = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
+        cp = c & (0x3f >> n);
+        for (int k = 1; k <= n && it->p[k]; k++)
+                cp = cp << 6 | (it->p[k] & 0x3f);
+        it->p += n + 1;
+        if (cp >= 0x10000) {
+                cp -= 0x10000;
+                it->pending = 0xdc00 | (cp & 0x3ff);
+                return 0xd800 | (cp >> 10);
+        }
+        return cp;
+}
+
+static int compare_utf16(const void *a, const void *b) {
+        utf16_iter x = { .p = *(const unsigned char *const *) a };
+        utf16_iter y = { .p = *(const unsigned char *const *) b };
+
+        for (;;) {
+                unsigned cx = utf16_next(&x), cy = utf16_next(&y);
+                if (cx != cy)
+                        return cx < cy ? -1 : 1;
+                if (cx == 0x10000)
+                        return 0;
+        }
+}
+
+static int canonical(out *o, const json_t *v, unsigned depth) {
+        char num[32];
+        int r;
+
+        if (depth > 64)
+                return -ELOOP;
+        switch (json_typeof(v)) {
+        case JSON_OBJECT: {
+                size_t n = json_object_size(v), i = 0;
+                _cleanup_free_ const char **keys = NULL;
+                const char *key;
+                json_t *member;
+
+                keys = calloc(n ? n : 1, sizeof(*keys));
+                if (!keys)
+                        return -ENOMEM;
+                json_object_foreach((json_t *) v, key, member)
+                        keys[i++] = key;
+                qsort(keys, n, sizeof(*keys), compare_utf16);
+                out_append(o, "{", 1);
+                for (i = 0; i < n; i++) {
+                        if (i > 0)
+                                out_append(o, ",", 1);
+                        out_string(o, keys[i], strlen(keys[i]));
+                        out_append(o, ":", 1);
+                        r = canonical(o, json_object_get(v, keys[i]), depth + 1);
+                        if (r < 0)
+                                return r;
+                }
+                out_append(o, "}", 1);
+                break;
+        }
+        case JSON_ARRAY:
+                out_append(o, "[", 1);
+                for (size_t i = 0; i < json_array_size(v); i++) {
+                        if (i > 0)
+                                out_append(o, ",", 1);
+                        r = canonical(o, json_array_get(v, i), depth + 1);
+                        if (r < 0)
+                                return r;
+                }
+                out_append(o, "]", 1);
+                break;
+        case JSON_STRING:
+                out_string(o, json_string_value(v), json_string_length(v));
+                break;
+        case JSON_INTEGER: {
+                json_int_t x = json_integer_value(v);
+                /* Past 2^53 an I-JSON number is no longer exact. */
+                if (x > (json_int_t) 9007199254740992LL || x < -(json_int_t) 9007199254740992LL)
+                        return -EDOM;
+                snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, x);
+                out_append(o, num, strlen(num));
+                break;
+        }
+        case JSON_REAL:
+                return -EDOM;
+        case JSON_TRUE:
+                out_append(o, "true", 4);
+                break;
+        case JSON_FALSE:
+                out_append(o, "false", 5);
+                break;
+        case JSON_NULL:
+                out_append(o, "null", 4);
+                break;
+        }
+        return o->error;
+}
+
+int permit_json_canonical(const json_t *value, char **ret, size_t *ret_len) {
+        out o = { 0 };
+        int r;
+
+        if (!value)
+                return -EINVAL;
+        r = canonical(&o, value, 0);
+        if (r == 0 && !o.data)
+                r = -ENOMEM;
+        if (r < 0) {
+                free(o.data);
+                return r;
+        }
+        *ret = o.data;
+        if (ret_len)
+                *ret_len = o.len;
+        return 0;
+}
+
+void permit_json_path_key(char *buf, size_t size, const char *parent, const char *key) {
+        if (parent && *parent)
+                snprintf(buf, size, "%s.%s", parent, key);
+        else
+                snprintf(buf, size, "%s", key);
+}
+
+void permit_json_path_index(char *buf, size_t size, const char *parent, size_t index) {
+        snprintf(buf, size, "%s[%zu]", parent ? parent : "", index);
+}
