@@ -16,5 +16,9 @@ int permit_error_set(permit_error *error, int r, const char *path, const char *f
  * ignored. Returns r. */
 int permit_error_set_source(permit_error *error, int r, const char *source);
 
+/* Both at once: the source (a file), the path inside it, the text. */
+int permit_error_set_at(permit_error *error, int r, const char *source, const char *path, const char *format, ...)
+        _printf_(5, 6);
+
 /* Sets line and column (from a JSON parser). */
 void permit_error_set_position(permit_error *error, int line, int column);

@@ -20,6 +20,18 @@ int permit_error_set(permit_error *error, int r, const char *path, const char *f
         return r;
 }
 
+int permit_error_set_at(permit_error *error, int r, const char *source, const char *path, const char *format, ...) {
+        va_list ap;
+
+        if (!error)
+                return r;
+        snprintf(error->path, sizeof(error->path), "%s", path ? path : "");
+        va_start(ap, format);
+        vsnprintf(error->text, sizeof(error->text), format, ap);
+        va_end(ap);
+        return permit_error_set_source(error, r, source);
+}
+
 int permit_error_set_source(permit_error *error, int r, const char *source) {
         if (error && source && *source)
                 snprintf(error->source, sizeof(error->source), "%s", source);

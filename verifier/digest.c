@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: MIT */
+#include <pthread.h>
+#include <sodium.h>
+
+#include "digest-private.h"
+#include "util.h"
+
+static const uint8_t leaf_personal[crypto_generichash_blake2b_PERSONALBYTES] = "permit-leaf-v1";
+static const uint8_t root_personal[crypto_generichash_blake2b_PERSONALBYTES] = "permit-root-v1";
+
+static void hash_leaf(const uint8_t *data, size_t len, uint8_t out[PERMIT_DIGEST_SIZE]) {
+        crypto_generichash_blake2b_salt_personal(out, PERMIT_DIGEST_SIZE, data, len, NULL, 0, NULL,
+                                                 leaf_personal);
+}
+
+static void hash_root(uint64_t size, const uint8_t *leaves, size_t n_leaves, uint8_t out[PERMIT_DIGEST_SIZE]) {
+        crypto_generichash_blake2b_state st;
+        uint8_t le[8];
+
+        for (int i = 0; i < 8; i++)
+                le[i] = (uint8_t) (size >> (8 * i));
+        crypto_generichash_blake2b_init_salt_personal(&st, NULL, 0, PERMIT_DIGEST_SIZE, NULL, root_personal);
+        crypto_generichash_blake2b_update(&st, le, sizeof(le));
+        crypto_generichash_blake2b_update(&st, leaves, n_leaves * PERMIT_DIGEST_SIZE);
+        crypto_generichash_blake2b_final(&st, out, PERMIT_DIGEST_SIZE);
+}
+
+void permit_tree_digest(const void *data, size_t len, uint8_t ret[PERMIT_DIGEST_SIZE]) {
+        size_t n = (len + PERMIT_CHUNK_SIZE - 1) / PERMIT_CHUNK_SIZE;
+        _cleanup_free_ uint8_t *leaves = calloc(n ? n : 1, PERMIT_DIGEST_SIZE);
+        const uint8_t *p = data;
+
+        if (!leaves) {
+                /* Tests only; an allocation this small failing is fatal. */
+                abort();
+        }
+        for (size_t i = 0; i < n; i++) {
+                size_t k = i + 1 < n ? PERMIT_CHUNK_SIZE : len - i * PERMIT_CHUNK_SIZE;
+                hash_leaf(p + i * PERMIT_CHUNK_SIZE, k, leaves + i * PERMIT_DIGEST_SIZE);
+        }
+        hash_root(len, leaves, n, ret);
+}
+
+/* A file being hashed. Leaves fill in any order; the worker that completes
+ * the last one of an ended file writes the root. */
+typedef struct file_state {
+        uint8_t *out;
+        uint8_t *leaves;
+        size_t n_alloc;     /* leaves allocated */
+        size_t n_chunks;    /* chunks submitted */
+        size_t n_pending;   /* chunks submitted, not yet hashed */
+        uint64_t size;
+        int ended;
+        struct file_state *next_free;
+} file_state;
+
+typedef struct job {
+        file_state *file;
+        size_t index;
+        uint8_t *buf;
+        size_t len;
+        struct job *next;
+} job;
+
+struct digest_engine {
+        pthread_mutex_t lock;
+        pthread_cond_t work;       /* a job was queued, or stopping */
+        pthread_cond_t done;       /* a buffer came back, or a file finished */
+        pthread_t *threads;
+        unsigned n_threads;
+        int stopping;
+
+        uint8_t **free_bufs;
+        size_t n_free, n_bufs;
+        job *jobs_free;            /* job structs to reuse */
+        job *queue_head, *queue_tail;
+
+        file_state *current;
+        size_t files_open;         /* begun and not yet written out */
+        int error;
+};
+
+static void file_complete_locked(digest_engine *e, file_state *f) {
+        hash_root(f->size, f->leaves, f->n_chunks, f->out);
+        free(f->leaves);
+        free(f);
+        e->files_open--;
+        pthread_cond_broadcast(&e->done);
+}
+
+static void *worker(void *arg) {
+        digest_engine *e = arg;
+
+        pthread_mutex_lock(&e->lock);
+        for (;;) {
+                job *j;
+                while (!e->queue_head && !e->stopping)
+                        pthread_cond_wait(&e->work, &e->lock);
+                if (!e->queue_head)
+                        break;
+                j = e->queue_head;
+                e->queue_head = j->next;
+                if (!e->queue_head)
+                        e->queue_tail = NULL;
+                pthread_mutex_unlock(&e->lock);
+
+                hash_leaf(j->buf, j->len, j->file->leaves + j->index * PERMIT_DIGEST_SIZE);
+
+                pthread_mutex_lock(&e->lock);
+                e->free_bufs[e->n_free++] = j->buf;
+                if (--j->file->n_pending == 0 && j->file->ended)
+                        file_complete_locked(e, j->file);
+                j->next = e->jobs_free;
+                e->jobs_free = j;
+                pthread_cond_broadcast(&e->done);
+        }
+        pthread_mutex_unlock(&e->lock);
+        return NULL;
+}
+
+int digest_engine_new(unsigned threads, digest_engine **ret) {
+        digest_engine *e;
+
+        if (threads > 64)
+                threads = 64;
+        e = calloc(1, sizeof(*e));
+        if (!e)
+                return -ENOMEM;
+        pthread_mutex_init(&e->lock, NULL);
+        pthread_cond_init(&e->work, NULL);
+        pthread_cond_init(&e->done, NULL);
+        /* Two buffers per worker keep each busy while the reader fills the
+         * next; one more for the reader. */
+        e->n_bufs = 2 * (size_t) threads + 1;
+        e->free_bufs = calloc(e->n_bufs, sizeof(*e->free_bufs));
+        if (!e->free_bufs)
+                goto fail;
+        for (size_t i = 0; i < e->n_bufs; i++) {
+                e->free_bufs[i] = malloc(PERMIT_CHUNK_SIZE);
+                if (!e->free_bufs[i])
+                        goto fail;
+                e->n_free++;
+        }
+        e->threads = calloc(threads ? threads : 1, sizeof(pthread_t));
+        if (!e->threads)
+                goto fail;
+        for (unsigned i = 0; i < threads; i++) {
+                if (pthread_create(&e->threads[i], NULL, worker, e) != 0)
+                        goto fail;
+                e->n_threads++;
+        }
+        *ret = e;
+        return 0;
+fail:
+        digest_engine_free(e);
+        return -ENOMEM;
+}
+
+void digest_engine_free(digest_engine *e) {
+        if (!e)
+                return;
+        pthread_mutex_lock(&e->lock);
+        e->stopping = 1;
+        pthread_cond_broadcast(&e->work);
+        pthread_mutex_unlock(&e->lock);
+        for (unsigned i = 0; i < e->n_threads; i++)
+                pthread_join(e->threads[i], NULL);
+        /* Workers drained the queue before stopping; what is left is a
+         * file that was begun but never ended (an error path). */
+        if (e->current && e->current->n_pending == 0) {
+                free(e->current->leaves);
+                free(e->current);
+        }
+        for (size_t i = 0; i < e->n_free; i++)
+                free(e->free_bufs[i]);
+        while (e->jobs_free) {
+                job *j = e->jobs_free;
+                e->jobs_free = j->next;
+                free(j);
+        }
+        free(e->free_bufs);
+        free(e->threads);
+        pthread_cond_destroy(&e->work);
+        pthread_cond_destroy(&e->done);
+        pthread_mutex_destroy(&e->lock);
+        free(e);
+}
+
+int digest_engine_begin_file(digest_engine *e, uint64_t declared_size, uint8_t *out) {
+        file_state *f;
+        uint64_t n = (declared_size + PERMIT_CHUNK_SIZE - 1) / PERMIT_CHUNK_SIZE;
+
+        if (e->current || n > SIZE_MAX / PERMIT_DIGEST_SIZE)
+                return -EINVAL;
+        f = calloc(1, sizeof(*f));
+        if (!f)
+                return -ENOMEM;
+        f->n_alloc = n ? (size_t) n : 1;
+        f->leaves = calloc(f->n_alloc, PERMIT_DIGEST_SIZE);
+        if (!f->leaves) {
+                free(f);
+                return -ENOMEM;
+        }
+        f->out = out;
+        pthread_mutex_lock(&e->lock);
+        e->files_open++;
+        pthread_mutex_unlock(&e->lock);
+        e->current = f;
+        return 0;
+}
+
+uint8_t *digest_engine_buffer(digest_engine *e) {
+        uint8_t *b;
+
+        pthread_mutex_lock(&e->lock);
+        while (e->n_free == 0)
+                pthread_cond_wait(&e->done, &e->lock);
+        b = e->free_bufs[--e->n_free];
+        pthread_mutex_unlock(&e->lock);
+        return b;
+}
+
+void digest_engine_release(digest_engine *e, uint8_t *buf) {
+        if (!buf)
+                return;
+        pthread_mutex_lock(&e->lock);
+        e->free_bufs[e->n_free++] = buf;
+        pthread_cond_broadcast(&e->done);
+        pthread_mutex_unlock(&e->lock);
+}
+
+int digest_engine_submit(digest_engine *e, uint8_t *buf, size_t len) {
+        file_state *f = e->current;
+        job *j;
+
+        if (!f || len == 0 || len > PERMIT_CHUNK_SIZE || f->n_chunks >= f->n_alloc) {
+                digest_engine_release(e, buf);
+                return -EINVAL;
+        }
+        if (e->n_threads == 0) {
+                hash_leaf(buf, len, f->leaves + f->n_chunks * PERMIT_DIGEST_SIZE);
+                f->n_chunks++;
+                f->size += len;
+                digest_engine_release(e, buf);
+                return 0;
+        }
+
+        pthread_mutex_lock(&e->lock);
+        j = e->jobs_free;
+        if (j)
+                e->jobs_free = j->next;
+        else {
+                j = malloc(sizeof(*j));
+                if (!j) {
+                        e->free_bufs[e->n_free++] = buf;
+                        pthread_mutex_unlock(&e->lock);
+                        return -ENOMEM;
+                }
+        }
+        *j = (job) { .file = f, .index = f->n_chunks, .buf = buf, .len = len };
+        f->n_chunks++;
+        f->n_pending++;
+        f->size += len;
+        if (e->queue_tail)
+                e->queue_tail->next = j;
+        else
+                e->queue_head = j;
+        e->queue_tail = j;
+        pthread_cond_signal(&e->work);
+        pthread_mutex_unlock(&e->lock);
+        return 0;
+}
+
+int digest_engine_end_file(digest_engine *e) {
+        file_state *f = e->current;
+
+        if (!f)
+                return -EINVAL;
+        e->current = NULL;
+        pthread_mutex_lock(&e->lock);
+        f->ended = 1;
+        if (f->n_pending == 0)
+                file_complete_locked(e, f);
+        pthread_mutex_unlock(&e->lock);
+        return 0;
+}
+
+int digest_engine_finish(digest_engine *e) {
+        if (e->current)
+                return -EINVAL;
+        pthread_mutex_lock(&e->lock);
+        while (e->files_open > 0)
+                pthread_cond_wait(&e->done, &e->lock);
+        pthread_mutex_unlock(&e->lock);
+        return 0;
+}

@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: MIT */
+#include <inttypes.h>
+#include <sodium.h>
+
+#include "digest-private.h"
+#include "encoding-private.h"
+#include "json-private.h"
+#include "package-private.h"
+#include "seal-private.h"
+
+void seal_free(seal *s) {
+        if (!s)
+                return;
+        for (size_t i = 0; i < s->n_files; i++)
+                free(s->files[i].path);
+        free(s->files);
+        free(s);
+}
+
+void key_id_string(const uint8_t id[PERMIT_KEY_ID_SIZE], char buf[PERMIT_KEY_ID_STRING_SIZE]) {
+        static const char digits[] = "0123456789ABCDEF";
+
+        /* minisign prints the key number as a little-endian uint64. */
+        for (int i = 0; i < PERMIT_KEY_ID_SIZE; i++) {
+                uint8_t b = id[PERMIT_KEY_ID_SIZE - 1 - i];
+                buf[2 * i] = digits[b >> 4];
+                buf[2 * i + 1] = digits[b & 0xf];
+        }
+        buf[2 * PERMIT_KEY_ID_SIZE] = '\0';
+}
+
+int key_id_parse(const char *s, uint8_t id[PERMIT_KEY_ID_SIZE]) {
+        uint8_t be[PERMIT_KEY_ID_SIZE];
+        int r;
+
+        r = permit_unhex(be, sizeof(be), s);
+        if (r < 0)
+                return r;
+        for (int i = 0; i < PERMIT_KEY_ID_SIZE; i++)
+                id[i] = be[PERMIT_KEY_ID_SIZE - 1 - i];
+        return 0;
+}
+
+static int compare_file_path(const void *a, const void *b) {
+        return strcmp(((const seal_file *) a)->path, ((const seal_file *) b)->path);
+}
+
+int seal_sort_files(seal_file *files, size_t n, const char **ret_duplicate) {
+        qsort(files, n, sizeof(*files), compare_file_path);
+        for (size_t i = 1; i < n; i++)
+                if (streq(files[i - 1].path, files[i].path)) {
+                        if (ret_duplicate)
+                                *ret_duplicate = files[i].path;
+                        return -EINVAL;
+                }
+        return 0;
+}
+
+/* The seal as JSON, without "signature". */
+static int seal_to_json(const seal *s, json_t **ret) {
+        _cleanup_json_ json_t *root = NULL, *files = NULL;
+        char hex[2 * PERMIT_DIGEST_SIZE + 1], id[PERMIT_KEY_ID_STRING_SIZE];
+
+        files = json_array();
+        if (!files)
+                return -ENOMEM;
+        for (size_t i = 0; i < s->n_files; i++) {
+                permit_hex(hex, s->files[i].digest, PERMIT_DIGEST_SIZE);
+                if (json_array_append_new(files, json_pack("{s:s, s:I, s:s}", "path", s->files[i].path, "size",
+                                                           (json_int_t) s->files[i].size, "digest", hex)) < 0)
+                        return -ENOMEM;
+        }
+        key_id_string(s->key_id, id);
+        permit_hex(hex, s->manifest, PERMIT_DIGEST_SIZE);
+        root = json_pack("{s:i, s:s, s:s, s:I, s:s, s:O}", "format", PERMIT_SEAL_FORMAT, "hash", PERMIT_HASH_NAME,
+                         "key_id", id, "signed_at", (json_int_t) s->signed_at, "manifest", hex, "files", files);
+        if (!root)
+                return -ENOMEM;
+        *ret = steal_pointer(&root);
+        return 0;
+}
+
+/* "permit-seal-v1\n" + canonical JSON: the bytes that are signed. */
+static int seal_message(const seal *s, char **ret, size_t *ret_len) {
+        _cleanup_json_ json_t *j = NULL;
+        _cleanup_free_ char *canon = NULL;
+        size_t len, dlen = strlen(PERMIT_SEAL_DOMAIN);
+        char *msg;
+        int r;
+
+        r = seal_to_json(s, &j);
+        if (r < 0)
+                return r;
+        r = permit_json_canonical(j, &canon, &len);
+        if (r < 0)
+                return r;
+        msg = malloc(dlen + len + 1);
+        if (!msg)
+                return -ENOMEM;
+        memcpy(msg, PERMIT_SEAL_DOMAIN, dlen);
+        memcpy(msg + dlen, canon, len + 1);
+        *ret = msg;
+        *ret_len = dlen + len;
+        return 0;
+}
+
+int seal_sign(seal *s, const permit_seckey *sk, char **ret_text, size_t *ret_len) {
+        _cleanup_json_ json_t *j = NULL;
+        _cleanup_free_ char *msg = NULL;
+        char b64[sodium_base64_ENCODED_LEN(PERMIT_SIGNATURE_SIZE, sodium_base64_VARIANT_ORIGINAL)];
+        char *text;
+        size_t len;
+        int r;
+
+        memcpy(s->key_id, permit_seckey_id(sk), PERMIT_KEY_ID_SIZE);
+        r = seal_message(s, &msg, &len);
+        if (r < 0)
+                return r;
+        r = permit_seckey_sign(sk, msg, len, s->signature);
+        if (r < 0)
+                return r;
+        crypto_generichash(s->content_digest, PERMIT_DIGEST_SIZE, (const uint8_t *) msg, len, NULL, 0);
+
+        r = seal_to_json(s, &j);
+        if (r < 0)
+                return r;
+        permit_base64(b64, sizeof(b64), s->signature, PERMIT_SIGNATURE_SIZE);
+        if (json_object_set_new(j, "signature", json_string(b64)) < 0)
+                return -ENOMEM;
+        /* The file is for people too: indented, keys in canonical order.
+         * Its layout does not matter: the signature covers the canonical
+         * form. */
+        text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+        if (!text)
+                return -ENOMEM;
+        len = strlen(text);
+        {
+                char *t = realloc(text, len + 2);
+                if (!t) {
+                        free(text);
+                        return -ENOMEM;
+                }
+                text = t;
+        }
+        text[len++] = '\n';
+        text[len] = '\0';
+        *ret_text = text;
+        *ret_len = len;
+        return 0;
+}
+
+int seal_verify_signature(const seal *s, const permit_pubkey *pk, permit_error *error) {
+        _cleanup_free_ char *msg = NULL;
+        size_t len;
+        int r;
+
+        if (sodium_memcmp(s->key_id, permit_pubkey_id(pk), PERMIT_KEY_ID_SIZE) != 0) {
+                char want[PERMIT_KEY_ID_STRING_SIZE], got[PERMIT_KEY_ID_STRING_SIZE];
+                key_id_string(s->key_id, got);
+                permit_pubkey_id_string(pk, want);
+                return permit_error_set(error, -EKEYREJECTED, NULL, "sealed with key %s, not with the given key %s",
+                                        got, want);
+        }
+        r = seal_message(s, &msg, &len);
+        if (r < 0)
+                return permit_error_set(error, r, NULL, "cannot build the seal's signed form: %s", strerror(-r));
+        if (permit_pubkey_verify(pk, s->signature, msg, len) != 0)
+                return permit_error_set(error, -EBADMSG, NULL, "signature verification failed");
+        return 0;
+}
+
+/* Field readers: each names the JSON path of what is wrong. */
+static int get_member(json_t *obj, const char *key, json_type type, json_t **ret, permit_error *error) {
+        json_t *v = json_object_get(obj, key);
+        static const char *const names[] = {
+                [JSON_OBJECT] = "an object", [JSON_ARRAY] = "an array",   [JSON_STRING] = "a string",
+                [JSON_INTEGER] = "an integer", [JSON_REAL] = "a number", [JSON_TRUE] = "a boolean",
+                [JSON_FALSE] = "a boolean",   [JSON_NULL] = "null",
+        };
+
+        if (!v)
+                return permit_error_set(error, -EINVAL, key, "missing");
+        if (json_typeof(v) != type)
+                return permit_error_set(error, -EINVAL, key, "must be %s", names[type]);
+        *ret = v;
+        return 0;
+}
+
+static int get_hex(json_t *obj, const char *key, uint8_t *out, size_t len, permit_error *error) {
+        json_t *v;
+        int r = get_member(obj, key, JSON_STRING, &v, error);
+
+        if (r < 0)
+                return r;
+        if (json_string_length(v) != 2 * len || permit_unhex(out, len, json_string_value(v)) < 0)
+                return permit_error_set(error, -EINVAL, key, "must be %zu hex digits", 2 * len);
+        return 0;
+}
+
+static int check_keys(json_t *obj, const char *const *allowed, const char *parent, permit_error *error) {
+        const char *key;
+        json_t *v;
+
+        json_object_foreach(obj, key, v) {
+                bool ok = false;
+                for (size_t i = 0; allowed[i]; i++)
+                        ok = ok || streq(key, allowed[i]);
+                if (!ok) {
+                        char path[PERMIT_ERROR_PATH_LENGTH];
+                        permit_json_path_key(path, sizeof(path), parent, key);
+                        return permit_error_set(error, -EINVAL, path, "unknown field");
+                }
+        }
+        return 0;
+}
+
+static int parse_files(json_t *arr, seal *s, permit_error *error) {
+        static const char *const file_keys[] = { "path", "size", "digest", NULL };
+        permit_package_limits limits;
+        char at[PERMIT_ERROR_PATH_LENGTH];
+        size_t n = json_array_size(arr);
+        int r;
+
+        permit_package_limits_default(&limits);
+        s->files = calloc(n ? n : 1, sizeof(*s->files));
+        if (!s->files)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                json_t *f = json_array_get(arr, i), *path, *size;
+                seal_file *sf = &s->files[i];
+                permit_error sub = { 0 };
+
+                permit_json_path_index(at, sizeof(at), "files", i);
+                if (!json_is_object(f))
+                        return permit_error_set(error, -EINVAL, at, "must be an object");
+                r = check_keys(f, file_keys, at, &sub);
+                if (r == 0)
+                        r = get_member(f, "path", JSON_STRING, &path, &sub);
+                if (r == 0)
+                        r = get_member(f, "size", JSON_INTEGER, &size, &sub);
+                if (r == 0)
+                        r = get_hex(f, "digest", sf->digest, PERMIT_DIGEST_SIZE, &sub);
+                if (r < 0) {
+                        char p[PERMIT_ERROR_PATH_LENGTH];
+                        if (startswith(sub.path, at))
+                                snprintf(p, sizeof(p), "%s", sub.path);
+                        else
+                                permit_json_path_key(p, sizeof(p), at, sub.path);
+                        return permit_error_set(error, r, p, "%s", sub.text);
+                }
+                if (json_integer_value(size) < 0)
+                        return permit_error_set(error, -EINVAL, at, "size must not be negative");
+                /* The string is jansson's, valid UTF-8 without NUL; the
+                 * package rules say the rest. */
+                if (package_check_path(json_string_value(path), &limits, &sub) < 0)
+                        return permit_error_set(error, -EINVAL, at, "path '%s': %s", json_string_value(path), sub.text);
+                sf->path = strdup(json_string_value(path));
+                if (!sf->path)
+                        return -ENOMEM;
+                sf->size = (uint64_t) json_integer_value(size);
+                s->n_files = i + 1;
+                if (i > 0 && strcmp(s->files[i - 1].path, sf->path) >= 0)
+                        return permit_error_set(error, -EINVAL, at, "files are not sorted by path, or '%s' is listed twice",
+                                                sf->path);
+        }
+        return 0;
+}
+
+int seal_parse(const char *buf, size_t len, seal **ret, permit_error *error) {
+        static const char *const top_keys[] = { "format", "hash", "key_id", "signed_at", "manifest", "files",
+                                                "signature", NULL };
+        _cleanup_json_ json_t *root = NULL;
+        json_t *v;
+        seal *s = NULL;
+        int r;
+
+        if (len > PERMIT_SEAL_MAX_SIZE)
+                return permit_error_set(error, -EFBIG, NULL, "seal larger than %d bytes", PERMIT_SEAL_MAX_SIZE);
+        r = permit_json_parse(buf, len, &root, error);
+        if (r < 0)
+                return r;
+        r = check_keys(root, top_keys, NULL, error);
+        if (r < 0)
+                return r;
+        r = get_member(root, "format", JSON_INTEGER, &v, error);
+        if (r < 0)
+                return r;
+        if (json_integer_value(v) != PERMIT_SEAL_FORMAT)
+                return permit_error_set(error, -EINVAL, "format", "unsupported seal format %" JSON_INTEGER_FORMAT
+                                        " (this permit reads format %d)", json_integer_value(v), PERMIT_SEAL_FORMAT);
+        r = get_member(root, "hash", JSON_STRING, &v, error);
+        if (r < 0)
+                return r;
+        if (!streq(json_string_value(v), PERMIT_HASH_NAME))
+                return permit_error_set(error, -EINVAL, "hash", "unsupported hash '%s'", json_string_value(v));
+
+        s = calloc(1, sizeof(*s));
+        if (!s)
+                return -ENOMEM;
+
+        r = get_member(root, "key_id", JSON_STRING, &v, error);
+        if (r == 0 && key_id_parse(json_string_value(v), s->key_id) < 0)
+                r = permit_error_set(error, -EINVAL, "key_id", "must be 16 hex digits");
+        if (r == 0)
+                r = get_member(root, "signed_at", JSON_INTEGER, &v, error);
+        if (r == 0) {
+                s->signed_at = json_integer_value(v);
+                if (s->signed_at <= 0)
+                        r = permit_error_set(error, -EINVAL, "signed_at", "must be a positive time");
+        }
+        if (r == 0)
+                r = get_hex(root, "manifest", s->manifest, PERMIT_DIGEST_SIZE, error);
+        if (r == 0)
+                r = get_member(root, "signature", JSON_STRING, &v, error);
+        if (r == 0 && permit_unbase64(s->signature, PERMIT_SIGNATURE_SIZE, json_string_value(v),
+                                      json_string_length(v)) < 0)
+                r = permit_error_set(error, -EINVAL, "signature", "must be a base64 Ed25519 signature");
+        if (r == 0)
+                r = get_member(root, "files", JSON_ARRAY, &v, error);
+        if (r == 0)
+                r = parse_files(v, s, error);
+        if (r == 0) {
+                _cleanup_free_ char *msg = NULL;
+                size_t mlen;
+                r = seal_message(s, &msg, &mlen);
+                if (r == 0)
+                        crypto_generichash(s->content_digest, PERMIT_DIGEST_SIZE, (const uint8_t *) msg, mlen,
+                                           NULL, 0);
+        }
+        if (r < 0) {
+                seal_free(s);
+                return r;
+        }
+        *ret = s;
+        return 0;
+}

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+#include <inttypes.h>
+#include <sodium.h>
+
+#include "digest-private.h"
+#include "encoding-private.h"
+#include "scan-private.h"
+
+struct permit_package_info {
+        permit_manifest *manifest;
+        char key_id[PERMIT_KEY_ID_STRING_SIZE];
+        char seal_digest[2 * PERMIT_DIGEST_SIZE + 1];
+        int64_t signed_at;
+        uint64_t files, total_size;
+        bool verified;
+};
+
+_public_ void permit_package_info_free(permit_package_info *info) {
+        if (!info)
+                return;
+        permit_manifest_free(info->manifest);
+        free(info);
+}
+
+_public_ const permit_manifest *permit_package_info_manifest(const permit_package_info *info) {
+        return info ? info->manifest : NULL;
+}
+
+_public_ const char *permit_package_info_key_id(const permit_package_info *info) {
+        return info ? info->key_id : NULL;
+}
+
+_public_ int64_t permit_package_info_signed_at(const permit_package_info *info) {
+        return info ? info->signed_at : 0;
+}
+
+_public_ uint64_t permit_package_info_files(const permit_package_info *info) {
+        return info ? info->files : 0;
+}
+
+_public_ uint64_t permit_package_info_total_size(const permit_package_info *info) {
+        return info ? info->total_size : 0;
+}
+
+_public_ const char *permit_package_info_hash(const permit_package_info *info) {
+        return info && info->signed_at ? PERMIT_HASH_NAME : "";
+}
+
+_public_ const char *permit_package_info_seal_digest(const permit_package_info *info) {
+        return info ? info->seal_digest : NULL;
+}
+
+_public_ bool permit_package_info_verified(const permit_package_info *info) {
+        return info && info->verified;
+}
+
+static void seal_freep(seal **s) {
+        seal_free(*s);
+}
+
+/* permit.json of the pkg_path, parsed; errors name "PACKAGE/permit.json". */
+static int load_manifest(const char *pkg_path, const scan_result *res, permit_manifest **ret, permit_error *error) {
+        _cleanup_free_ char *source = NULL;
+
+        if (asprintf(&source, "%s/%s", pkg_path, PERMIT_MANIFEST_NAME) < 0)
+                return -ENOMEM;
+        if (!res->manifest)
+                return permit_error_set_at(error, -EINVAL, pkg_path, NULL, "no %s in the package", PERMIT_MANIFEST_NAME);
+        return permit_manifest_parse(res->manifest, res->manifest_len, source, ret, error);
+}
+
+/* The entry the host runs must be one of the package's files. */
+static int check_entry(const char *pkg_path, const permit_manifest *m, const scan_result *res, permit_error *error) {
+        const char *entry = permit_manifest_entry(m);
+
+        for (size_t i = 0; i < res->n_files; i++)
+                if (streq(res->files[i].path, entry))
+                        return 0;
+        return permit_error_set_at(error, -EINVAL, pkg_path, "entry", "'%s' is not a file of the package", entry);
+}
+
+/* Walks the sealed and the actual file lists (both sorted) and names the
+ * first difference. */
+static int compare_files(const seal *s, const scan_result *res, permit_error *error) {
+        size_t i = 0, j = 0;
+
+        while (i < s->n_files || j < res->n_files) {
+                int c = i == s->n_files ? 1 : j == res->n_files ? -1 : strcmp(s->files[i].path, res->files[j].path);
+
+                if (c < 0)
+                        return permit_error_set(error, -EBADMSG, s->files[i].path, "sealed file is missing");
+                if (c > 0)
+                        return permit_error_set(error, -EBADMSG, res->files[j].path, "file is not in the seal");
+                if (s->files[i].size != res->files[j].size)
+                        return permit_error_set(error, -EBADMSG, s->files[i].path,
+                                                "changed (size %" PRIu64 ", sealed %" PRIu64 ")", res->files[j].size,
+                                                s->files[i].size);
+                if (sodium_memcmp(s->files[i].digest, res->files[j].digest, PERMIT_DIGEST_SIZE) != 0)
+                        return permit_error_set(error, -EBADMSG, s->files[i].path,
+                                                "changed (content differs from the seal)");
+                i++;
+                j++;
+        }
+        return 0;
+}
+
+static int package_check(const permit_pubkey *pk, const char *pkg_path, const permit_package_limits *limits,
+                         permit_package_info **ret, permit_error *error) {
+        _cleanup_(scan_result_done) scan_result res = { 0 };
+        _cleanup_(seal_freep) seal *s = NULL;
+        permit_manifest *m = NULL;
+        permit_package_info *info;
+        uint8_t digest[PERMIT_DIGEST_SIZE];
+        int r;
+
+        r = package_scan(pkg_path, limits, pk != NULL, 0, NULL, &res, error);
+        if (r < 0)
+                return r;
+
+        if (res.seal) {
+                r = seal_parse(res.seal, res.seal_len, &s, error);
+                if (r < 0) {
+                        _cleanup_free_ char *src = NULL;
+                        if (asprintf(&src, "%s/%s", pkg_path, PERMIT_SEAL_NAME) < 0)
+                                return -ENOMEM;
+                        return permit_error_set_source(error, r, src);
+                }
+        } else if (pk)
+                return permit_error_set_at(error, -ENOMSG, pkg_path, NULL, "not signed: no %s in the package",
+                                           PERMIT_SEAL_NAME);
+
+        if (pk) {
+                /* Signature first: nothing of the seal is believed before. */
+                r = seal_verify_signature(s, pk, error);
+                if (r < 0)
+                        return permit_error_set_source(error, r, pkg_path);
+                r = compare_files(s, &res, error);
+                if (r < 0)
+                        return permit_error_set_source(error, r, pkg_path);
+        }
+
+        r = load_manifest(pkg_path, &res, &m, error);
+        if (r < 0)
+                return r;
+        info = calloc(1, sizeof(*info));
+        if (!info) {
+                permit_manifest_free(m);
+                return -ENOMEM;
+        }
+        info->manifest = m;
+        if (pk) {
+                r = permit_manifest_digest(m, digest);
+                if (r < 0)
+                        goto fail;
+                if (sodium_memcmp(digest, s->manifest, PERMIT_DIGEST_SIZE) != 0) {
+                        /* The file's bytes matched, so this is a seal made
+                         * by a signer that hashed another canonical form. */
+                        r = permit_error_set(error, -EBADMSG, PERMIT_MANIFEST_NAME,
+                                             "canonical digest differs from the seal");
+                        permit_error_set_source(error, r, pkg_path);
+                        goto fail;
+                }
+                info->verified = true;
+        }
+        r = check_entry(pkg_path, m, &res, error);
+        if (r < 0)
+                goto fail;
+        if (s) {
+                key_id_string(s->key_id, info->key_id);
+                permit_hex(info->seal_digest, s->content_digest, PERMIT_DIGEST_SIZE);
+                info->signed_at = s->signed_at;
+        }
+        info->files = res.n_files;
+        info->total_size = res.total_size;
+        *ret = info;
+        return 0;
+fail:
+        permit_package_info_free(info);
+        return r;
+}
+
+_public_ int permit_package_verify(const permit_pubkey *pk, const char *pkg_path, const permit_package_limits *limits,
+                                   permit_package_info **ret, permit_error *error) {
+        permit_package_info *info = NULL;
+        int r;
+
+        if (!pk || !pkg_path)
+                return permit_error_set(error, -EINVAL, NULL, "no key or no package given");
+        permit_error_clear(error);
+        r = package_check(pk, pkg_path, limits, &info, error);
+        if (r < 0)
+                return r;
+        if (ret)
+                *ret = info;
+        else
+                permit_package_info_free(info);
+        return 0;
+}
+
+_public_ int permit_package_inspect(const char *pkg_path, const permit_package_limits *limits,
+                                    permit_package_info **ret, permit_error *error) {
+        if (!pkg_path || !ret)
+                return permit_error_set(error, -EINVAL, NULL, "no package given");
+        permit_error_clear(error);
+        return package_check(NULL, pkg_path, limits, ret, error);
+}
