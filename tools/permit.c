@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/* permit: the command. Each subcommand is a file of its own. */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "tool.h"
+
+static const command commands[] = {
+        { "keygen", "create a signing key pair (minisign's format)", cmd_keygen },
+        { "sign", "seal an add-on package with your key", cmd_sign },
+        { "verify", "check a package against its seal and a public key", cmd_verify },
+        { "inspect", "show what an add-on asks for, as a user will be asked", cmd_inspect },
+};
+
+static void usage(FILE *f) {
+        fputs("Usage: permit COMMAND [OPTIONS...]\n"
+              "\n"
+              "Capability manifests and signed add-on packages.\n"
+              "\n"
+              "Commands:\n",
+              f);
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+                fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fputs("\n"
+              "Run 'permit COMMAND --help' for a command's options and an example.\n"
+              "Exit status: 0 success, 1 refused (verification failed, invalid or unsafe\n"
+              "package), 2 usage error or unreadable input.\n",
+              f);
+}
+
+int main(int argc, char **argv) {
+        if (argc < 2) {
+                usage(stderr);
+                return EXIT_USAGE;
+        }
+        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+                if (argc > 2 && strcmp(argv[1], "help") == 0) {
+                        char *args[] = { argv[2], (char *) "--help", NULL };
+                        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+                                if (strcmp(argv[2], commands[i].name) == 0)
+                                        return commands[i].run(2, args);
+                }
+                usage(stdout);
+                return EXIT_OK;
+        }
+        if (strcmp(argv[1], "--version") == 0) {
+                printf("permit %s\n", PERMIT_VERSION);
+                return EXIT_OK;
+        }
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+                if (strcmp(argv[1], commands[i].name) == 0)
+                        return commands[i].run(argc - 1, argv + 1);
+        tool_error("unknown command '%s' (see 'permit --help')", argv[1]);
+        return EXIT_USAGE;
+}
