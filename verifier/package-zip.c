@@ -24,12 +24,158 @@ struct package_zip {
         uint64_t archive_size;
         uint64_t entries; /* headers read, to name a member without a usable name */
         bool empty;       /* an archive of no members, libarchive not used */
+        /* The central directory as read by us, sorted by local header
+         * offset: libarchive returns members in that order, so entry k of
+         * libarchive is central[k]. */
+        struct central_entry *central;
+        uint64_t n_central;
         /* C.UTF-8 while libarchive runs: member names flagged UTF-8 are
          * then read as UTF-8 whatever locale the caller set (libarchive
          * otherwise converts them to the process locale, and refuses
          * non-ASCII names in the C locale). (locale_t) 0 when missing. */
         locale_t utf8;
 };
+
+/* ---- The central directory, read independently ------------------------ *
+ *
+ * libarchive takes each member's name from its local header and keeps one
+ * member per local header offset, while unzip and Python's zipfile list the
+ * central directory. Reading the central directory here and checking that
+ * libarchive saw the same members with the same names makes an archive
+ * that the two would read differently an error. */
+
+typedef struct central_entry {
+        uint64_t offset;
+        char *name;
+} central_entry;
+
+static uint16_t le16(const unsigned char *p) {
+        return (uint16_t) (p[0] | (p[1] << 8));
+}
+
+static uint32_t le32(const unsigned char *p) {
+        return (uint32_t) p[0] | ((uint32_t) p[1] << 8) | ((uint32_t) p[2] << 16) | ((uint32_t) p[3] << 24);
+}
+
+static int compare_offsets(const void *a, const void *b) {
+        const central_entry *x = a, *y = b;
+        return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+static int read_exact(int fd, void *buf, size_t size, uint64_t offset) {
+        ssize_t n = pread(fd, buf, size, (off_t) offset);
+        return n == (ssize_t) size ? 0 : -EIO;
+}
+
+static int read_central(package *p, permit_error *error) {
+        package_zip *z = p->zip;
+        enum { EOCD = 22, MAX_COMMENT = 65535, CDH = 46, LFH = 30 };
+        _cleanup_free_ unsigned char *tail = NULL;
+        uint64_t tail_size = z->archive_size < EOCD + MAX_COMMENT ? z->archive_size : EOCD + MAX_COMMENT;
+        uint64_t tail_start = z->archive_size - tail_size, eocd = UINT64_MAX, entries, cd_size, cd_offset, pos;
+        const unsigned char *e;
+
+        if (tail_size < EOCD)
+                return package_fail(error, -EIO, "", "no end of central directory record");
+        tail = malloc(tail_size);
+        if (!tail)
+                return -ENOMEM;
+        if (read_exact(z->fd, tail, tail_size, tail_start) < 0)
+                return package_fail(error, -EIO, "", "cannot read the central directory");
+        /* Exactly one end record, ending the file with its comment. */
+        for (uint64_t i = 0; i + EOCD <= tail_size; i++) {
+                if (memcmp(tail + i, "PK\x05\x06", 4) != 0)
+                        continue;
+                if (eocd != UINT64_MAX)
+                        return package_fail(error, -EINVAL, "", "more than one end of central directory record");
+                eocd = i;
+        }
+        if (eocd == UINT64_MAX)
+                return package_fail(error, -EIO, "", "no end of central directory record");
+        e = tail + eocd;
+        if (eocd + EOCD + le16(e + 20) != tail_size)
+                return package_fail(error, -EINVAL, "", "data after the end of central directory record");
+        if (le16(e + 4) == 0xffff || le16(e + 10) == 0xffff || le32(e + 12) == 0xffffffff ||
+            le32(e + 16) == 0xffffffff || (eocd >= 20 && memcmp(e - 20, "PK\x06\x07", 4) == 0))
+                return package_fail(error, -EINVAL, "", "zip64 archives are not supported");
+        if (le16(e + 4) != 0 || le16(e + 6) != 0 || le16(e + 8) != le16(e + 10))
+                return package_fail(error, -EINVAL, "", "multi-disk archives are not supported");
+        entries = le16(e + 10);
+        cd_size = le32(e + 12);
+        cd_offset = le32(e + 16);
+        if (cd_offset + cd_size != tail_start + eocd)
+                return package_fail(error, -EIO, "", "central directory not where its end record says");
+        /* As many files and as many directories as a package may hold. */
+        if (entries / 2 > p->limits.max_files)
+                return package_fail(error, -EFBIG, "", "too many files (limit %" PRIu64 ")", p->limits.max_files);
+
+        z->central = calloc(entries ? entries : 1, sizeof(*z->central));
+        if (!z->central)
+                return -ENOMEM;
+        pos = cd_offset;
+        for (uint64_t k = 0; k < entries; k++) {
+                unsigned char h[CDH], l[LFH];
+                _cleanup_free_ char *local = NULL;
+                size_t len;
+
+                if (pos + CDH > cd_offset + cd_size || read_exact(z->fd, h, CDH, pos) < 0 ||
+                    memcmp(h, "PK\x01\x02", 4) != 0)
+                        return package_fail(error, -EIO, "", "damaged central directory");
+                len = le16(h + 28);
+                z->central[k].name = calloc(1, len + 1);
+                if (!z->central[k].name)
+                        return -ENOMEM;
+                z->n_central = k + 1;
+                if (pos + CDH + len > cd_offset + cd_size || read_exact(z->fd, z->central[k].name, len, pos + CDH) < 0)
+                        return package_fail(error, -EIO, "", "damaged central directory");
+                if (strlen(z->central[k].name) != len)
+                        return package_fail(error, -EINVAL, z->central[k].name, "NUL byte in name");
+                z->central[k].offset = le32(h + 42);
+
+                /* The local header must carry the same name. */
+                local = calloc(1, len + 1);
+                if (!local)
+                        return -ENOMEM;
+                if (z->central[k].offset + LFH + len > cd_offset ||
+                    read_exact(z->fd, l, LFH, z->central[k].offset) < 0 || memcmp(l, "PK\x03\x04", 4) != 0 ||
+                    read_exact(z->fd, local, len, z->central[k].offset + LFH) < 0)
+                        return package_fail(error, -EIO, z->central[k].name, "damaged local header");
+                if (le16(l + 26) != len || memcmp(local, z->central[k].name, len) != 0)
+                        return package_fail(error, -EINVAL, z->central[k].name,
+                                            "name in local header differs from central directory");
+                pos += CDH + len + le16(h + 30) + le16(h + 32);
+        }
+        if (pos != cd_offset + cd_size)
+                return package_fail(error, -EIO, "", "damaged central directory");
+
+        qsort(z->central, entries, sizeof(*z->central), compare_offsets);
+        for (uint64_t k = 1; k < entries; k++)
+                if (z->central[k].offset == z->central[k - 1].offset)
+                        return package_fail(error, -EINVAL, z->central[k].name,
+                                            "members share a local header (overlapping entries)");
+        return 0;
+}
+
+/* libarchive's k-th member must be the central directory's (by offset). */
+static int match_central(package_zip *z, const char *name, permit_error *error) {
+        const char *raw;
+        size_t len;
+
+        if (z->entries > z->n_central)
+                return package_fail(error, -EIO, name, "member not in the central directory");
+        raw = z->central[z->entries - 1].name;
+        if (streq(raw, name))
+                return 0;
+        len = strlen(raw);
+        /* libarchive gives a directory-typed member a trailing '/';
+         * extractors would write a file. */
+        if (strlen(name) == len + 1 && strncmp(raw, name, len) == 0 && name[len] == '/')
+                return package_fail(error, -EINVAL, raw, "directory entry without a trailing '/'");
+        if (strchr(raw, '\\'))
+                return package_fail(error, -EINVAL, raw, "backslash in path");
+        return package_fail(error, -EINVAL, raw, "name read differently from the central directory "
+                                                 "(not in Unicode normalization form C?)");
+}
 
 static locale_t enter(const package_zip *z) {
         return z->utf8 ? uselocale(z->utf8) : (locale_t) 0;
@@ -50,6 +196,9 @@ void package_zip_free(package_zip *z) {
         }
         if (z->utf8)
                 freelocale(z->utf8);
+        for (uint64_t k = 0; k < z->n_central; k++)
+                free(z->central[k].name);
+        free(z->central);
         closep(&z->fd);
         free(z);
 }
@@ -116,6 +265,10 @@ int package_zip_open(package *p, int fd, const char *path, permit_error *error) 
 
         /* The archive is a regular file: clear O_NONBLOCK from opening it. */
         (void) fcntl(fd, F_SETFL, 0);
+
+        r = read_central(p, error);
+        if (r < 0)
+                return r;
 
         z->utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t) 0);
 
@@ -196,11 +349,18 @@ int package_zip_next(package *p, unsigned *ret_mode, permit_error *error) {
                 old = enter(z);
                 r = archive_read_next_header(z->a, &e);
                 leave(old);
-                if (r == ARCHIVE_EOF)
+                if (r == ARCHIVE_EOF) {
+                        if (z->entries - 1 != z->n_central)
+                                return package_fail(error, -EIO, "",
+                                                    "central directory lists %" PRIu64 " members, libarchive read %" PRIu64,
+                                                    z->n_central, z->entries - 1);
                         return 0;
+                }
 
                 name = r > ARCHIVE_FATAL && e ? archive_entry_pathname(e) : NULL;
-                if (!name && asprintf(&anonymous, "member #%" PRIu64, z->entries) < 0)
+                /* No name from libarchive: the central directory's, raw. */
+                if (!name && (z->entries <= z->n_central ? !(anonymous = strdup(z->central[z->entries - 1].name))
+                                                          : asprintf(&anonymous, "member #%" PRIu64, z->entries) < 0))
                         return -ENOMEM;
                 if (r == ARCHIVE_WARN && !name)
                         /* A name flagged UTF-8 that is not. */
@@ -209,6 +369,9 @@ int package_zip_next(package *p, unsigned *ret_mode, permit_error *error) {
                         return archive_fail(z, error, -EIO, name ? name : anonymous);
                 if (!name)
                         return package_fail(error, -EINVAL, anonymous, "name is not valid UTF-8");
+                r = match_central(z, name, error);
+                if (r < 0)
+                        return r;
 
                 len = strlen(name);
                 if (archive_entry_filetype(e) == AE_IFDIR || (len > 0 && name[len - 1] == '/')) {

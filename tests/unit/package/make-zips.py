@@ -121,8 +121,11 @@ def main(out):
     write(out, "absolute.zip", [("/etc/passwd", b"root\n")])
     write(out, "dotdot.zip", [("a/../../evil.py", b"evil\n")])
     raw_zip(out, "backslash.zip", [Raw(b"d/a\\b.py", b"x")])
-    # libarchive turns a name without '/' into one: "a\\b.py" is "a/b.py".
+    # libarchive turns this into "a/b.py"; the central directory check sees it.
     raw_zip(out, "backslash-only.zip", [Raw(b"a\\b.py", b"x")])
+    # NFD "cafe\u0301.py" flagged UTF-8: libarchive composes it to NFC.
+    raw_zip(out, "nfd.zip", [Raw("cafe\u0301.py".encode(), b"x",
+                                 flags=UTF8_FLAG)])
     raw_zip(out, "empty-component.zip", [Raw(b"a//b.py", b"x")])
     raw_zip(out, "dot.zip", [Raw(b"./a.py", b"x")])
     raw_zip(out, "non-utf8.zip", [Raw(b"bad\xff.py", b"x")])
@@ -140,6 +143,8 @@ def main(out):
     raw_zip(out, "fifo.zip", [Raw(b"fifo", b"x", mode=stat.S_IFIFO | 0o644)])
     raw_zip(out, "dir-data.zip",
             [Raw(b"d/", b"data", mode=stat.S_IFDIR | 0o755)])
+    # A directory mode on "d": libarchive says "d/", extractors write a file.
+    raw_zip(out, "dir-no-slash.zip", [Raw(b"d", mode=stat.S_IFDIR | 0o755)])
     raw_zip(out, "encrypted.zip",
             [Raw(b"secret.py", b"\0" * 24, flags=ENCRYPTED_FLAG)])
 
