@@ -42,7 +42,8 @@ static int open_message(const char *path, int *ret_fd, uint64_t *ret_size, permi
         _cleanup_close_ int fd = -1;
         struct stat st;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        /* O_NONBLOCK: a FIFO must not hang us in open(); it is refused below. */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0 || fstat(fd, &st) < 0) {
                 int r = negative_errno();
                 return permit_error_set(error, r, NULL, "cannot open: %s", strerror(-r));
