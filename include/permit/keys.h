@@ -39,7 +39,8 @@ int permit_pubkey_from_string(const char *s, permit_pubkey **ret, permit_error *
 /* Reads a public key file (comment line, key line). */
 int permit_pubkey_load(const char *path, permit_pubkey **ret, permit_error *error);
 
-/* Writes the file atomically; refuses to replace one unless overwrite. */
+/* Writes the file atomically (mode 0644); refuses to replace one unless
+ * overwrite (-EEXIST). */
 int permit_pubkey_save(const permit_pubkey *pk, const char *path, int overwrite);
 
 void permit_pubkey_free(permit_pubkey *pk);
@@ -60,15 +61,17 @@ int permit_pubkey_verify(const permit_pubkey *pk, const uint8_t sig[PERMIT_SIGNA
 int permit_keypair_generate(permit_pubkey **ret_pk, permit_seckey **ret_sk);
 
 /* Reads a secret key file. password may be NULL (or empty) for a key
- * written without one. Errors: -EINVAL malformed, -EKEYREJECTED wrong
- * password (the checksum does not match), -ENOKEY a password is needed but
- * none was given, -ENOMEM (scrypt needs up to 1 GiB, as minisign's). */
+ * written without one. Errors: -EINVAL malformed (also: scrypt limits past
+ * opslimit 2^28 or memlimit 2 GiB, refused before any work; a key whose two
+ * halves do not match), -EKEYREJECTED wrong password (the checksum does not
+ * match), -ENOKEY a password is needed but none was given, -ENOMEM (scrypt
+ * needs up to 1 GiB, as minisign's), and open/read errors. */
 int permit_seckey_load(const char *path, const char *password, size_t password_len, permit_seckey **ret,
                        permit_error *error);
 
 /* Writes the secret key, scrypt-protected with minisign's parameters when
  * password is non-empty, unprotected ("-W") otherwise. Mode 0600, atomic,
- * refuses to replace an existing file unless overwrite. */
+ * refuses to replace an existing file unless overwrite (-EEXIST). */
 int permit_seckey_save(const permit_seckey *sk, const char *path, const char *password, size_t password_len,
                        int overwrite);
 
