@@ -51,12 +51,17 @@ bool permit_capability_absorbs(const char *broad, const char *narrow);
 
 /* The risk and the system's plain-language warning for one capability id,
  * e.g. PERMIT_RISK_MEDIUM, "Exchange data with api.example.com". The text
- * is written into buf. Returns the risk, or a negative errno for an id that
- * fails permit_capability_check(). */
+ * is written into buf. Returns the risk, or a negative errno: -EINVAL for an
+ * id that fails permit_capability_check(), -ENOBUFS when the text does not
+ * fit in size bytes (never a cut-off warning). doc/manifest.md lists every
+ * text. */
 int permit_capability_warning(const char *id, char *buf, size_t size);
 
 /* Warnings as a user is shown them: one entry per capability that is not
- * absorbed by a broader one, highest risk first, then by id. */
+ * absorbed by a broader one, highest risk first, then by id. An optional
+ * capability does not absorb a required one (the user may turn it off).
+ * Each absorbed capability is listed under the first (highest-risk)
+ * remaining warning that absorbs it. */
 typedef struct permit_warning {
         permit_risk risk;
         const char *text;        /* "Exchange data with any server on the internet" */
@@ -70,7 +75,8 @@ typedef struct permit_warning {
 typedef struct permit_warnings permit_warnings;
 
 /* Builds the merged list for n capabilities. Capabilities must have passed
- * permit_capability_check(): -EINVAL otherwise. */
+ * permit_capability_check(): -EINVAL otherwise. The list holds copies of
+ * the strings: it does not point into caps. -ENOMEM. */
 int permit_warnings_new(const permit_capability *caps, size_t n, permit_warnings **ret);
 void permit_warnings_free(permit_warnings *w);
 size_t permit_warnings_count(const permit_warnings *w);

@@ -48,7 +48,8 @@ typedef struct permit_limits {
 int permit_manifest_parse(const char *buf, size_t len, const char *source, permit_manifest **ret,
                           permit_error *error);
 
-/* Reads and parses a file. Adds -ENOENT, -EACCES, -EISDIR... from opening it. */
+/* Reads and parses a file. Adds -ENOENT, -EACCES, -EISDIR... from opening it;
+ * error->source is the path. */
 int permit_manifest_load(const char *path, permit_manifest **ret, permit_error *error);
 
 void permit_manifest_free(permit_manifest *m);
@@ -82,7 +83,8 @@ int permit_semver_compare(const char *a, const char *b);
 typedef enum permit_change {
         PERMIT_CHANGE_ADDED,        /* new, not covered by any old capability */
         PERMIT_CHANGE_WIDENED,      /* new, broader than an old one it replaces */
-        PERMIT_CHANGE_NOW_REQUIRED, /* same capability, was optional, now required */
+        PERMIT_CHANGE_NOW_REQUIRED, /* required now; was optional (the same id, or only optional
+                                     * old capabilities absorb it) */
         PERMIT_CHANGE_REMOVED,      /* old, no longer asked for (nor covered) */
         PERMIT_CHANGE_UNCHANGED,    /* asked for before too (or covered by an old one) */
 } permit_change;
@@ -99,7 +101,8 @@ typedef struct permit_diff permit_diff;
 
 /* Compares the capabilities of an installed manifest (old) with an update
  * (new). The diff points into both manifests: free it before them. Entries
- * come in the new manifest's order, then the removed ones. */
+ * come in the new manifest's order, then the removed ones (doc/manifest.md,
+ * "Updates"). Errors: -EINVAL (a NULL argument), -ENOMEM. */
 int permit_manifest_diff(const permit_manifest *old_m, const permit_manifest *new_m, permit_diff **ret);
 void permit_diff_free(permit_diff *d);
 size_t permit_diff_count(const permit_diff *d);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -267,6 +268,44 @@ static void test_absorbs_risk(void **state) {
                                          permit_risk_name(warnings[b].risk));
 }
 
+/* doc/manifest.md names every kind and every fixed warning text. */
+static void test_documented(void **state) {
+        static const char *const words[] = {
+                "`fs.read`", "`fs.write`", "`fs.pick`", "`net.connect`", "`net.listen`", "`proc.exec`",
+                "`sys.clipboard`", "`sys.notify`", "`sys.display`", "`dev.camera`", "`dev.microphone`", "`ipc.dbus`",
+                "`host.NAME`", "Read files in PATH", "Change and delete files in PATH", "Open files you choose",
+                "Open and change files you choose", "Exchange data with HOST", "Accept connections on port N of this computer",
+                "Run PROGRAM", "Run any program: full access to your computer", "Read your clipboard",
+                "Put text on your clipboard", "Show notifications", "Show its own windows, and see what you type into them",
+                "Use your camera", "Use your microphone", "Talk to SERVICE", "Use the host's NAME feature",
+                "Read all files on this computer", "Change and delete all files on this computer",
+                "Exchange data with any server on the internet", "Exchange data with any server in the domain",
+                "the add-on's own folder", "the add-on's own data folder", "the add-on's temporary folder",
+                "this application's profile folder", "your home folder", "your Documents folder", "your Downloads folder",
+        };
+        const char *root = getenv("PERMIT_SOURCE_ROOT");
+        char path[4096], *doc;
+        FILE *f;
+        long len;
+
+        assert_non_null(root);
+        snprintf(path, sizeof(path), "%s/doc/manifest.md", root);
+        f = fopen(path, "rb");
+        assert_non_null(f);
+        assert_int_equal(fseek(f, 0, SEEK_END), 0);
+        len = ftell(f);
+        assert_true(len > 0);
+        rewind(f);
+        doc = calloc(1, (size_t) len + 1);
+        assert_non_null(doc);
+        assert_int_equal(fread(doc, 1, (size_t) len, f), (size_t) len);
+        fclose(f);
+        for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+                if (!strstr(doc, words[i]))
+                        fail_msg("doc/manifest.md does not mention %s", words[i]);
+        free(doc);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_risk_names),
@@ -276,6 +315,7 @@ int main(void) {
                 cmocka_unit_test(test_absorbs),
                 cmocka_unit_test(test_absorbs_transitive),
                 cmocka_unit_test(test_absorbs_risk),
+                cmocka_unit_test(test_documented),
         };
 
         return cmocka_run_group_tests_name("manifest-vocabulary", tests, NULL, NULL);
