@@ -29,7 +29,7 @@ _public_ const char *permit_change_name(permit_change c) {
 static ssize_t find_absorber(const cap *caps, const permit_capability *pcs, size_t n, const cap *c,
                              bool required_only) {
         for (size_t i = 0; i < n; i++)
-                if ((!required_only || pcs[i].required) && cap_absorbs(&caps[i], c))
+                if ((!required_only || pcs[i].required) && permit_cap_absorbs(&caps[i], c))
                         return (ssize_t) i;
         return -1;
 }
@@ -47,7 +47,7 @@ static int parse_all(const permit_manifest *m, cap **ret) {
         if (!caps)
                 return -ENOMEM;
         for (size_t i = 0; i < m->n_capabilities; i++)
-                if (cap_parse(m->capabilities[i].id, &caps[i], NULL) < 0) {
+                if (permit_cap_parse(m->capabilities[i].id, &caps[i], NULL) < 0) {
                         free(caps);
                         return -EINVAL;
                 }
@@ -105,7 +105,7 @@ _public_ int permit_manifest_diff(const permit_manifest *old_m, const permit_man
                 } else {
                         e->change = PERMIT_CHANGE_ADDED;
                         for (size_t j = 0; j < n_old; j++)
-                                if (cap_absorbs(c, &old_caps[j])) {
+                                if (permit_cap_absorbs(c, &old_caps[j])) {
                                         e->change = PERMIT_CHANGE_WIDENED;
                                         e->old_cap = &olds[j];
                                         break;
@@ -115,7 +115,8 @@ _public_ int permit_manifest_diff(const permit_manifest *old_m, const permit_man
         for (size_t j = 0; j < n_old; j++) {
                 permit_diff_entry *e;
 
-                if (find_id(news, n_new, olds[j].id) >= 0 || find_absorber(new_caps, news, n_new, &old_caps[j], false) >= 0)
+                if (find_id(news, n_new, olds[j].id) >= 0 ||
+                    find_absorber(new_caps, news, n_new, &old_caps[j], false) >= 0)
                         continue;
                 e = &d->entries[d->n++];
                 e->change = PERMIT_CHANGE_REMOVED;

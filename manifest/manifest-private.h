@@ -31,20 +31,20 @@ struct permit_manifest {
 
 /* Copies s into buf for an error message: bytes outside printable ASCII
  * become \xNN, and anything past QUOTE_MAX bytes becomes "...". */
-const char *quote_value(char *buf, size_t size, const char *s);
+const char *permit_quote(char *buf, size_t size, const char *s);
 
 /* Checks that s (len bytes) is valid UTF-8 and holds no character a user
  * could be fooled by on one line: C0 and C1 controls, DEL, the line and
  * paragraph separators, and the bidirectional formatting characters
  * (U+200E, U+200F, U+202A-U+202E, U+2066-U+2069). Returns 0, or -EILSEQ
  * with the offending code point in *ret_cp (0xFFFFFFFF for bad UTF-8). */
-int text_check(const char *s, size_t len, uint32_t *ret_cp);
+int permit_text_check(const char *s, size_t len, uint32_t *ret_cp);
 
 /* Sets error->text only (path and source are left alone); returns -EINVAL. */
-int error_text(permit_error *error, const char *format, ...) _printf_(2, 3);
+int permit_error_text(permit_error *error, const char *format, ...) _printf_(2, 3);
 
-/* error_text() saying why text_check() refused. */
-int text_error(permit_error *error, uint32_t cp);
+/* permit_error_text() saying why permit_text_check() refused. */
+int permit_text_error(permit_error *error, uint32_t cp);
 
 /* ---- vocabulary.c ---------------------------------------------------- */
 
@@ -59,13 +59,13 @@ typedef struct cap {
 } cap;
 
 /* Splits and checks an id. -EINVAL with error->text set (path untouched). */
-int cap_parse(const char *id, cap *ret, permit_error *error);
+int permit_cap_parse(const char *id, cap *ret, permit_error *error);
 
-/* Both parsed with cap_parse(). */
-bool cap_absorbs(const cap *broad, const cap *narrow);
+/* Both parsed with permit_cap_parse(). */
+bool permit_cap_absorbs(const cap *broad, const cap *narrow);
 
 /* Risk (>= 0) and warning text; -ENOBUFS when buf is too small. */
-int cap_warning(const cap *c, char *buf, size_t size);
+int permit_cap_warning(const cap *c, char *buf, size_t size);
 
 /* ---- semver.c -------------------------------------------------------- */
 
@@ -73,4 +73,4 @@ int cap_warning(const cap *c, char *buf, size_t size);
 
 /* Why a '/'-separated relative path p is refused (empty, "." or ".."
  * components, a trailing '/'), or NULL when it is fine. */
-const char *path_problem(const char *p);
+const char *permit_path_problem(const char *p);

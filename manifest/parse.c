@@ -53,7 +53,7 @@ static void set_path(permit_error *error, const char *path) {
 
 static int fail_text(permit_error *error, const char *path, uint32_t cp) {
         set_path(error, path);
-        return text_error(error, cp);
+        return permit_text_error(error, cp);
 }
 
 /* Levenshtein distance, for "did you mean"; both short. */
@@ -98,7 +98,7 @@ static int check_keys(const json_t *obj, const char *path, const char *const *kn
                 }
                 if (found)
                         continue;
-                quote_value(q, sizeof(q), key);
+                permit_quote(q, sizeof(q), key);
                 if (near)
                         return permit_error_set(error, -EINVAL, path, "unknown field '%s' (did you mean '%s'?)", q,
                                                 near);
@@ -125,7 +125,7 @@ static int get_text(const json_t *obj, const char *parent, const char *key, size
                 return permit_error_set(error, -EINVAL, path, "must not be empty");
         if (len > max_len)
                 return permit_error_set(error, -EINVAL, path, "too long (%zu bytes, at most %zu)", len, max_len);
-        if (text_check(json_string_value(v), len, &cp) < 0)
+        if (permit_text_check(json_string_value(v), len, &cp) < 0)
                 return fail_text(error, path, cp);
         *ret = json_string_value(v);
         return 0;
@@ -162,7 +162,7 @@ static int parse_header(permit_manifest *m, permit_error *error) {
                 return permit_error_set(error, -EINVAL, "id",
                                         "invalid add-on id '%s' (letters and digits, with single '.', '_' or '-' "
                                         "between them)",
-                                        quote_value(q, sizeof(q), m->id));
+                                        permit_quote(q, sizeof(q), m->id));
         r = get_text(m->root, NULL, "name", 1, NAME_MAX_BYTES, &m->name, error);
         if (r < 0)
                 return r;
@@ -171,7 +171,7 @@ static int parse_header(permit_manifest *m, permit_error *error) {
                 return r;
         if (!permit_semver_valid(m->version))
                 return permit_error_set(error, -EINVAL, "version", "not a semantic version: '%s'",
-                                        quote_value(q, sizeof(q), m->version));
+                                        permit_quote(q, sizeof(q), m->version));
         r = get_text(m->root, NULL, "publisher", 1, PUBLISHER_MAX, &m->publisher, error);
         if (r < 0)
                 return r;
@@ -182,7 +182,7 @@ static int parse_header(permit_manifest *m, permit_error *error) {
                 return permit_error_set(error, -EINVAL, "entry", "must be a path relative to the package");
         if (strchr(m->entry, '\\'))
                 return permit_error_set(error, -EINVAL, "entry", "must use '/' between components, not '\\'");
-        problem = path_problem(m->entry);
+        problem = permit_path_problem(m->entry);
         if (problem)
                 return permit_error_set(error, -EINVAL, "entry", "%s", problem);
         return 0;
@@ -207,7 +207,7 @@ static int parse_capability(permit_manifest *m, size_t i, const json_t *obj, per
                 return r;
         permit_json_path_key(field, sizeof(field), path, "id");
         set_path(error, field);
-        r = cap_parse(pc->id, &c, error);
+        r = permit_cap_parse(pc->id, &c, error);
         if (r < 0)
                 return r;
         for (size_t j = 0; j < i; j++)
@@ -351,7 +351,8 @@ _public_ int permit_manifest_load(const char *path, permit_manifest **ret, permi
         r = permit_read_file(path, PERMIT_MANIFEST_MAX_SIZE, &buf, &len);
         if (r == -EFBIG)
                 return permit_error_set_source(
-                        error, permit_error_set(error, r, NULL, "file too large (over %d bytes)", PERMIT_MANIFEST_MAX_SIZE),
+                        error,
+                        permit_error_set(error, r, NULL, "file too large (over %d bytes)", PERMIT_MANIFEST_MAX_SIZE),
                         path);
         if (r < 0)
                 return permit_error_set_source(error, permit_error_set(error, r, NULL, "%s", strerror(-r)), path);

@@ -6,7 +6,7 @@
 #include "manifest-private.h"
 #include "encoding-private.h"
 
-const char *quote_value(char *buf, size_t size, const char *s) {
+const char *permit_quote(char *buf, size_t size, const char *s) {
         static const char hex[] = "0123456789abcdef";
         size_t n = 0, i;
 
@@ -41,7 +41,7 @@ static bool forbidden(uint32_t cp) {
                (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
-int text_check(const char *s, size_t len, uint32_t *ret_cp) {
+int permit_text_check(const char *s, size_t len, uint32_t *ret_cp) {
         const unsigned char *p = (const unsigned char *) s;
 
         if (!permit_utf8_valid(s, len)) {
@@ -65,7 +65,7 @@ int text_check(const char *s, size_t len, uint32_t *ret_cp) {
         return 0;
 }
 
-int error_text(permit_error *error, const char *format, ...) {
+int permit_error_text(permit_error *error, const char *format, ...) {
         va_list ap;
 
         if (!error)
@@ -76,13 +76,13 @@ int error_text(permit_error *error, const char *format, ...) {
         return -EINVAL;
 }
 
-int text_error(permit_error *error, uint32_t cp) {
+int permit_text_error(permit_error *error, uint32_t cp) {
         if (cp == UINT32_MAX)
-                return error_text(error, "not valid UTF-8");
-        return error_text(error, "contains a control or formatting character (U+%04X)", (unsigned) cp);
+                return permit_error_text(error, "not valid UTF-8");
+        return permit_error_text(error, "contains a control or formatting character (U+%04X)", (unsigned) cp);
 }
 
-const char *path_problem(const char *p) {
+const char *permit_path_problem(const char *p) {
         for (;;) {
                 const char *slash = strchr(p, '/');
                 size_t n = slash ? (size_t) (slash - p) : strlen(p);

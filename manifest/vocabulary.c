@@ -41,7 +41,7 @@ static int bad(permit_error *error, const cap *c, const char *format, ...) {
         va_start(ap, format);
         vsnprintf(text, sizeof(text), format, ap);
         va_end(ap);
-        return error_text(error, "%s: %s", c->name, text);
+        return permit_error_text(error, "%s: %s", c->name, text);
 }
 
 static int say(char *buf, size_t size, permit_risk risk, const char *format, ...) _printf_(4, 5);
@@ -132,18 +132,18 @@ static int check_fs_path(const cap *c, permit_error *error) {
                         return bad(error, c,
                                    "unknown path template '%s' (known: $ADDON, $DATA, $TMP, $PROFILE, $HOME, "
                                    "$DOCUMENTS, $DOWNLOADS)",
-                                   quote_value(q, sizeof(q), name));
+                                   permit_quote(q, sizeof(q), name));
                 }
                 if (a[n] == '\0')
                         return 0;
-                problem = path_problem(a + n + 1);
+                problem = permit_path_problem(a + n + 1);
         } else if (a[0] == '/') {
                 if (a[1] == '\0')
                         return 0;
-                problem = path_problem(a + 1);
+                problem = permit_path_problem(a + 1);
         } else
                 return bad(error, c, "path '%s' must be absolute or start with a template such as $HOME",
-                           quote_value(q, sizeof(q), a));
+                           permit_quote(q, sizeof(q), a));
         if (problem)
                 return bad(error, c, "path %s", problem);
         return 0;
@@ -209,7 +209,7 @@ static int check_read_write(const cap *c, permit_error *error) {
 
         if (streq(c->argument, "read") || streq(c->argument, "write"))
                 return 0;
-        return bad(error, c, "must be 'read' or 'write', not '%s'", quote_value(q, sizeof(q), c->argument));
+        return bad(error, c, "must be 'read' or 'write', not '%s'", permit_quote(q, sizeof(q), c->argument));
 }
 
 static bool absorbs_pick(const cap *broad, const cap *narrow) {
@@ -238,13 +238,13 @@ static unsigned parse_port(const cap *c, const char *s, permit_error *error, int
 
         *r = 0;
         if (n == 0 || strspn(s, "0123456789") != n || (s[0] == '0' && n > 1)) {
-                *r = bad(error, c, "invalid port '%s'", quote_value(q, sizeof(q), s));
+                *r = bad(error, c, "invalid port '%s'", permit_quote(q, sizeof(q), s));
                 return 0;
         }
         for (size_t i = 0; i < n && v <= 65535; i++)
                 v = v * 10 + (unsigned long) (s[i] - '0');
         if (v == 0 || v > 65535) {
-                *r = bad(error, c, "port %s out of range 1-65535", quote_value(q, sizeof(q), s));
+                *r = bad(error, c, "port %s out of range 1-65535", permit_quote(q, sizeof(q), s));
                 return 0;
         }
         return (unsigned) v;
@@ -327,17 +327,17 @@ static int parse_target(const cap *c, target *t, permit_error *error) {
                 struct in6_addr addr;
 
                 if (!close || (close[1] != '\0' && close[1] != ':'))
-                        return bad(error, c, "invalid IPv6 address '%s'", quote_value(q, sizeof(q), a));
+                        return bad(error, c, "invalid IPv6 address '%s'", permit_quote(q, sizeof(q), a));
                 hlen = (size_t) (close - a) + 1;
                 if (hlen - 2 >= sizeof(inner))
-                        return bad(error, c, "invalid IPv6 address '%s'", quote_value(q, sizeof(q), a));
+                        return bad(error, c, "invalid IPv6 address '%s'", permit_quote(q, sizeof(q), a));
                 memcpy(inner, a + 1, hlen - 2);
                 inner[hlen - 2] = '\0';
                 if (inet_pton(AF_INET6, inner, &addr) != 1)
-                        return bad(error, c, "invalid IPv6 address '%s'", quote_value(q, sizeof(q), inner));
+                        return bad(error, c, "invalid IPv6 address '%s'", permit_quote(q, sizeof(q), inner));
                 if (!inet_ntop(AF_INET6, &addr, canon, sizeof(canon)) || !streq(canon, inner))
                         return bad(error, c, "IPv6 address '%s' is not in canonical form (write '[%s]')",
-                                   quote_value(q, sizeof(q), inner), canon);
+                                   permit_quote(q, sizeof(q), inner), canon);
                 t->type = TARGET_IP;
                 memcpy(t->host, a, hlen);
                 t->host[hlen] = '\0';
@@ -363,14 +363,14 @@ static int parse_target(const cap *c, target *t, permit_error *error) {
                         problem = dns_problem(t->host, &labels);
                         if (problem)
                                 return bad(error, c, "invalid wildcard domain '%s' (%s)",
-                                           quote_value(q, sizeof(q), t->host), problem);
+                                           permit_quote(q, sizeof(q), t->host), problem);
                         if (labels < 2)
                                 return bad(error, c, "wildcard domain '%s' is too broad (needs at least two labels)",
                                            t->host);
                 } else if (strspn(t->host, "0123456789.") == hlen) {
                         t->type = TARGET_IP;
                         if (!ipv4_valid(t->host))
-                                return bad(error, c, "invalid IPv4 address '%s'", quote_value(q, sizeof(q), t->host));
+                                return bad(error, c, "invalid IPv4 address '%s'", permit_quote(q, sizeof(q), t->host));
                 } else {
                         t->type = TARGET_NAME;
                         if (hlen > DNS_NAME_MAX)
@@ -378,7 +378,7 @@ static int parse_target(const cap *c, target *t, permit_error *error) {
                                            DNS_NAME_MAX);
                         problem = dns_problem(t->host, &labels);
                         if (problem)
-                                return bad(error, c, "invalid host name '%s' (%s)", quote_value(q, sizeof(q), t->host),
+                                return bad(error, c, "invalid host name '%s' (%s)", permit_quote(q, sizeof(q), t->host),
                                            problem);
                 }
         }
@@ -469,14 +469,15 @@ static int check_exec(const cap *c, permit_error *error) {
         if (streq(a, "*"))
                 return 0;
         if (a[0] != '/')
-                return bad(error, c, "'%s' is not an absolute program path or '*'", quote_value(q, sizeof(q), a));
+                return bad(error, c, "'%s' is not an absolute program path or '*'", permit_quote(q, sizeof(q), a));
         if (len > PATH_MAX_BYTES)
                 return bad(error, c, "path too long (%zu bytes, at most %d)", len, PATH_MAX_BYTES);
         if (strchr(a, '*'))
-                return bad(error, c, "path must not contain '*' (patterns are not supported; '*' alone means any program)");
+                return bad(error, c,
+                           "path must not contain '*' (patterns are not supported; '*' alone means any program)");
         if (a[1] == '\0')
                 return bad(error, c, "'/' is not a program");
-        problem = path_problem(a + 1);
+        problem = permit_path_problem(a + 1);
         if (problem)
                 return bad(error, c, "path %s", problem);
         return 0;
@@ -520,7 +521,7 @@ static int check_bus_name(const cap *c, permit_error *error) {
                 return 0;
 invalid:
         return bad(error, c, "invalid bus name '%s' (a well-known name like org.example.Service)",
-                   quote_value(q, sizeof(q), a));
+                   permit_quote(q, sizeof(q), a));
 }
 
 static int warn_dbus(const cap *c, char *buf, size_t size) {
@@ -585,7 +586,7 @@ static bool host_feature_valid(const char *s, size_t n) {
         return true;
 }
 
-int cap_parse(const char *id, cap *ret, permit_error *error) {
+int permit_cap_parse(const char *id, cap *ret, permit_error *error) {
         char q[QUOTE_MAX * 4 + 8];
         const permit_kind *kind = NULL;
         const char *colon;
@@ -594,11 +595,11 @@ int cap_parse(const char *id, cap *ret, permit_error *error) {
         cap c;
 
         if (!id)
-                return error_text(error, "no capability id");
+                return permit_error_text(error, "no capability id");
         if (id[0] == '\0')
-                return error_text(error, "empty capability id");
-        if (text_check(id, strlen(id), &cp) < 0)
-                return text_error(error, cp);
+                return permit_error_text(error, "empty capability id");
+        if (permit_text_check(id, strlen(id), &cp) < 0)
+                return permit_text_error(error, cp);
         colon = strchr(id, ':');
         n = colon ? (size_t) (colon - id) : strlen(id);
         for (size_t i = 0; i < ELEMENTSOF(vocabulary); i++) {
@@ -614,9 +615,11 @@ int cap_parse(const char *id, cap *ret, permit_error *error) {
                                         snprintf(feature, sizeof(feature), "%.*s",
                                                  (int) (n - k > HOST_NAME_MAX_LEN ? HOST_NAME_MAX_LEN + 1 : n - k),
                                                  id + k);
-                                        return error_text(
-                                                error, "invalid host feature name '%s' (a-z, 0-9, '_' and '-', at most %d)",
-                                                quote_value(q, sizeof(q), feature), HOST_NAME_MAX_LEN);
+                                        return permit_error_text(error,
+                                                                 "invalid host feature name '%s' (a-z, 0-9, '_' "
+                                                                 "and '-', at most %d)",
+                                                                 permit_quote(q, sizeof(q), feature),
+                                                                 HOST_NAME_MAX_LEN);
                                 }
                                 kind = &vocabulary[i];
                                 break;
@@ -634,17 +637,15 @@ int cap_parse(const char *id, cap *ret, permit_error *error) {
         switch (kind->arg) {
         case ARG_NONE:
                 if (colon)
-                        return error_text(error, "%s takes no argument",
-                                                c.name);
+                        return permit_error_text(error, "%s takes no argument", c.name);
                 break;
         case ARG_REQUIRED:
                 if (!colon || colon[1] == '\0')
-                        return error_text(error, "%s needs %s", c.name,
-                                                kind->needs);
+                        return permit_error_text(error, "%s needs %s", c.name, kind->needs);
                 break;
         case ARG_OPTIONAL:
                 if (colon && colon[1] == '\0')
-                        return error_text(error, "%s: empty argument (leave out the ':')", c.name);
+                        return permit_error_text(error, "%s: empty argument (leave out the ':')", c.name);
                 break;
         }
         if (c.argument && kind->check) {
@@ -659,12 +660,12 @@ unknown: {
         char kindbuf[QUOTE_MAX + 2];
 
         snprintf(kindbuf, sizeof(kindbuf), "%.*s", (int) (n <= QUOTE_MAX ? n : QUOTE_MAX + 1), id);
-        return error_text(error, "unknown kind '%s'",
-                                quote_value(q, sizeof(q), kindbuf));
+        return permit_error_text(error, "unknown kind '%s'",
+                                permit_quote(q, sizeof(q), kindbuf));
 }
 }
 
-bool cap_absorbs(const cap *broad, const cap *narrow) {
+bool permit_cap_absorbs(const cap *broad, const cap *narrow) {
         if (streq(broad->id, narrow->id))
                 return true;
         if (cap_is_exec_any(broad))
@@ -672,7 +673,7 @@ bool cap_absorbs(const cap *broad, const cap *narrow) {
         return broad->kind->absorbs && broad->kind->absorbs(broad, narrow);
 }
 
-int cap_warning(const cap *c, char *buf, size_t size) {
+int permit_cap_warning(const cap *c, char *buf, size_t size) {
         if (!buf || size == 0)
                 return -ENOBUFS;
         if (c->kind->warn)
@@ -693,23 +694,23 @@ _public_ const char *permit_risk_name(permit_risk risk) {
 _public_ int permit_capability_check(const char *id, permit_error *error) {
         cap c;
 
-        return cap_parse(id, &c, error);
+        return permit_cap_parse(id, &c, error);
 }
 
 _public_ bool permit_capability_absorbs(const char *broad, const char *narrow) {
         cap b, n;
 
-        if (cap_parse(broad, &b, NULL) < 0 || cap_parse(narrow, &n, NULL) < 0)
+        if (permit_cap_parse(broad, &b, NULL) < 0 || permit_cap_parse(narrow, &n, NULL) < 0)
                 return false;
-        return cap_absorbs(&b, &n);
+        return permit_cap_absorbs(&b, &n);
 }
 
 _public_ int permit_capability_warning(const char *id, char *buf, size_t size) {
         cap c;
         int r;
 
-        r = cap_parse(id, &c, NULL);
+        r = permit_cap_parse(id, &c, NULL);
         if (r < 0)
                 return r;
-        return cap_warning(&c, buf, size);
+        return permit_cap_warning(&c, buf, size);
 }

@@ -24,7 +24,7 @@ typedef struct entry {
 } entry;
 
 static bool folds(const entry *broad, const entry *narrow) {
-        return (broad->pc->required || !narrow->pc->required) && cap_absorbs(&broad->c, &narrow->c);
+        return (broad->pc->required || !narrow->pc->required) && permit_cap_absorbs(&broad->c, &narrow->c);
 }
 
 static int compare_entries(const entry *a, const entry *b) {
@@ -162,10 +162,10 @@ _public_ int permit_warnings_new(const permit_capability *caps, size_t n, permit
                 char text[WARNING_TEXT_MAX];
 
                 e[i].pc = &caps[i];
-                r = cap_parse(caps[i].id, &e[i].c, NULL);
+                r = permit_cap_parse(caps[i].id, &e[i].c, NULL);
                 if (r < 0)
                         goto fail;
-                r = cap_warning(&e[i].c, text, sizeof(text));
+                r = permit_cap_warning(&e[i].c, text, sizeof(text));
                 if (r < 0)
                         goto fail;
                 e[i].risk = (permit_risk) r;
