@@ -44,6 +44,15 @@ int permit_unbase64(uint8_t *out, size_t len, const char *b64, size_t b64_len) {
         size_t got = 0;
         const char *end = NULL;
 
+        /* libsodium 1.0.18 decodes some bytes >= 0x80 as if they were letters
+         * of the alphabet (0x80 as '/'): one key or signature would have many
+         * spellings. Only the alphabet itself is allowed. */
+        for (size_t i = 0; i < b64_len; i++) {
+                char c = b64[i];
+                if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+                      c == '/' || c == '='))
+                        return -EINVAL;
+        }
         /* The encoded length of exactly len bytes is fixed; anything else
          * (extra characters, missing padding) is not what we want. */
         if (b64_len != sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL) - 1)

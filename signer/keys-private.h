@@ -31,12 +31,6 @@ void permit_seckey_set_kdf_limits_for_testing(uint64_t opslimit, uint64_t memlim
 /* "1F2E..." (minisign's %016" PRIX64 " of the little-endian key id). */
 void permit_key_id_format(const uint8_t id[PERMIT_KEY_ID_SIZE], char buf[PERMIT_KEY_ID_STRING_SIZE]);
 
-/* permit_unbase64(), after checking that every character is in base64's
- * alphabet: libsodium 1.0.18 decodes some bytes >= 0x80 as if they were
- * letters of it (0x80 as '/'), so the same key or signature would have many
- * spellings. */
-int permit_unbase64_strict(uint8_t *out, size_t len, const char *b64, size_t b64_len);
-
 /* Takes the next line off [*p, end). A line ends at "\n", "\r\n" or the end
  * of input; the line end is not part of the line. Returns 1 with the line,
  * 0 when nothing is left, -EINVAL for a NUL byte, a CR not followed by LF,

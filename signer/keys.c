@@ -91,17 +91,6 @@ void permit_key_id_format(const uint8_t id[PERMIT_KEY_ID_SIZE], char buf[PERMIT_
         buf[j] = '\0';
 }
 
-int permit_unbase64_strict(uint8_t *out, size_t len, const char *b64, size_t b64_len) {
-        for (size_t i = 0; i < b64_len; i++) {
-                char c = b64[i];
-
-                if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-                      c == '/' || c == '='))
-                        return -EINVAL;
-        }
-        return permit_unbase64(out, len, b64, b64_len);
-}
-
 int permit_next_line(const char **p, const char *end, size_t max, const char **ret_line, size_t *ret_len) {
         const char *s = *p, *q;
         size_t len;
@@ -188,7 +177,7 @@ static int pubkey_from_base64(const char *s, size_t len, permit_pubkey **ret, pe
         if (len != PUBKEY_B64_LEN)
                 return permit_error_set(error, -EINVAL, NULL, "public key: expected %d base64 characters, got %zu",
                                         PUBKEY_B64_LEN, len);
-        if (permit_unbase64_strict(raw, sizeof(raw), s, len) < 0)
+        if (permit_unbase64(raw, sizeof(raw), s, len) < 0)
                 return permit_error_set(error, -EINVAL, NULL, "public key: invalid base64");
         if (memcmp(raw, SIG_ALG, 2) != 0)
                 return permit_error_set(error, -EINVAL, NULL, "public key: unsupported signature algorithm");
@@ -405,7 +394,7 @@ static int seckey_decode(const char *b64, const char *password, size_t password_
         blob = sodium_malloc(SK_BYTES);
         if (!blob)
                 return -ENOMEM;
-        if (permit_unbase64_strict(blob, SK_BYTES, b64, SECKEY_B64_LEN) < 0)
+        if (permit_unbase64(blob, SK_BYTES, b64, SECKEY_B64_LEN) < 0)
                 return permit_error_set(error, -EINVAL, NULL, "secret key: invalid base64");
         if (memcmp(blob + SK_SIG_ALG, SIG_ALG, 2) != 0)
                 return permit_error_set(error, -EINVAL, NULL, "secret key: unsupported signature algorithm");

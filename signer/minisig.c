@@ -212,7 +212,7 @@ static int parse_sig(const char *data, size_t size, struct parsed_sig *ret, perm
                                         PERMIT_UNTRUSTED_COMMENT_PREFIX);
 
         r = permit_next_line(&p, end, SIG_B64_LEN, &line, &len);
-        if (r <= 0 || len != SIG_B64_LEN || permit_unbase64_strict(ret->raw, sizeof(ret->raw), line, len) < 0)
+        if (r <= 0 || len != SIG_B64_LEN || permit_unbase64(ret->raw, sizeof(ret->raw), line, len) < 0)
                 return permit_error_set(error, -EINVAL, NULL, "line 2: not a base64 signature");
         if (memcmp(ret->raw, ALG_PREHASHED, 2) != 0 && memcmp(ret->raw, ALG_LEGACY, 2) != 0)
                 return permit_error_set(error, -EINVAL, NULL, "line 2: unsupported signature algorithm");
@@ -228,7 +228,7 @@ static int parse_sig(const char *data, size_t size, struct parsed_sig *ret, perm
         ret->trusted_len = len - strlen(PERMIT_TRUSTED_COMMENT_PREFIX);
 
         r = permit_next_line(&p, end, GLOBAL_SIG_B64_LEN, &line, &len);
-        if (r <= 0 || len != GLOBAL_SIG_B64_LEN || permit_unbase64_strict(ret->global, sizeof(ret->global), line, len) < 0)
+        if (r <= 0 || len != GLOBAL_SIG_B64_LEN || permit_unbase64(ret->global, sizeof(ret->global), line, len) < 0)
                 return permit_error_set(error, -EINVAL, NULL, "line 4: not a base64 signature");
         if (permit_expect_end(p, end) < 0)
                 return permit_error_set(error, -EINVAL, NULL, "unexpected text after the signature");

@@ -2,6 +2,7 @@
 /* permit inspect: what an add-on is and what it asks for, as a user will
  * be asked. */
 #include <inttypes.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -128,7 +129,7 @@ int cmd_inspect(int argc, char **argv) {
                 { "json", no_argument, NULL, 'J' },
                 { "help", no_argument, NULL, 'h' },
                 TOOL_LIMIT_OPTIONS,
-                {},
+                { 0 },
         };
         permit_package_limits limits;
         permit_package_info *info = NULL;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* permit keygen: a new Ed25519 key pair in minisign's formats. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,7 +30,7 @@ int cmd_keygen(int argc, char **argv) {
                 { "public-key", required_argument, NULL, 'p' }, { "secret-key", required_argument, NULL, 's' },
                 { "without-password", no_argument, NULL, 'W' }, { "password-file", required_argument, NULL, 'F' },
                 { "force", no_argument, NULL, 'f' },            { "json", no_argument, NULL, 'J' },
-                { "help", no_argument, NULL, 'h' },             {},
+                { "help", no_argument, NULL, 'h' },             { 0 },
         };
         const char *pub_path = NULL, *sec_path = NULL, *password_file = NULL;
         bool no_password = false, force = false, json = false;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* permit sign: seal a package with the developer's key. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,7 +34,7 @@ int cmd_sign(int argc, char **argv) {
         static const struct option options[] = {
                 { "secret-key", required_argument, NULL, 's' }, { "password-file", required_argument, NULL, 'F' },
                 { "no-minisig", no_argument, NULL, 'N' },       { "json", no_argument, NULL, 'J' },
-                { "help", no_argument, NULL, 'h' },             TOOL_LIMIT_OPTIONS, {},
+                { "help", no_argument, NULL, 'h' },             TOOL_LIMIT_OPTIONS, { 0 },
         };
         const char *sec_path = NULL, *password_file = NULL, *pkg;
         permit_sign_options o = { 0 };

@@ -42,7 +42,7 @@ int cmd_verify(int argc, char **argv) {
         static const struct option options[] = {
                 { "public-key", required_argument, NULL, 'p' }, { "public-key-string", required_argument, NULL, 'P' },
                 { "quiet", no_argument, NULL, 'q' },            { "json", no_argument, NULL, 'J' },
-                { "help", no_argument, NULL, 'h' },             TOOL_LIMIT_OPTIONS, {},
+                { "help", no_argument, NULL, 'h' },             TOOL_LIMIT_OPTIONS, { 0 },
         };
         const char *pub_path = NULL, *pub_string = NULL, *pkg;
         permit_package_limits limits;

@@ -61,6 +61,5 @@ int seal_sign(seal *s, const permit_seckey *sk, char **ret_text, size_t *ret_len
 int seal_verify_signature(const seal *s, const permit_pubkey *pk, permit_error *error)
         __attribute__((warn_unused_result));
 
-/* Key id as minisign prints it: 16 upper-case hex digits of the le64. */
-void key_id_string(const uint8_t id[PERMIT_KEY_ID_SIZE], char buf[PERMIT_KEY_ID_STRING_SIZE]);
+/* Parses a key id as minisign prints it (permit_key_id_format). */
 int key_id_parse(const char *s, uint8_t id[PERMIT_KEY_ID_SIZE]);

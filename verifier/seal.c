@@ -7,6 +7,7 @@
 #include "json-private.h"
 #include "package-private.h"
 #include "seal-private.h"
+#include "signer/keys-private.h"
 
 void seal_free(seal *s) {
         if (!s)
@@ -15,18 +16,6 @@ void seal_free(seal *s) {
                 free(s->files[i].path);
         free(s->files);
         free(s);
-}
-
-void key_id_string(const uint8_t id[PERMIT_KEY_ID_SIZE], char buf[PERMIT_KEY_ID_STRING_SIZE]) {
-        static const char digits[] = "0123456789ABCDEF";
-
-        /* minisign prints the key number as a little-endian uint64. */
-        for (int i = 0; i < PERMIT_KEY_ID_SIZE; i++) {
-                uint8_t b = id[PERMIT_KEY_ID_SIZE - 1 - i];
-                buf[2 * i] = digits[b >> 4];
-                buf[2 * i + 1] = digits[b & 0xf];
-        }
-        buf[2 * PERMIT_KEY_ID_SIZE] = '\0';
 }
 
 int key_id_parse(const char *s, uint8_t id[PERMIT_KEY_ID_SIZE]) {
@@ -70,7 +59,7 @@ static int seal_to_json(const seal *s, json_t **ret) {
                                                            (json_int_t) s->files[i].size, "digest", hex)) < 0)
                         return -ENOMEM;
         }
-        key_id_string(s->key_id, id);
+        permit_key_id_format(s->key_id, id);
         permit_hex(hex, s->manifest, PERMIT_DIGEST_SIZE);
         root = json_pack("{s:i, s:s, s:s, s:I, s:s, s:O}", "format", PERMIT_SEAL_FORMAT, "hash", PERMIT_HASH_NAME,
                          "key_id", id, "signed_at", (json_int_t) s->signed_at, "manifest", hex, "files", files);
@@ -156,7 +145,7 @@ int seal_verify_signature(const seal *s, const permit_pubkey *pk, permit_error *
 
         if (sodium_memcmp(s->key_id, permit_pubkey_id(pk), PERMIT_KEY_ID_SIZE) != 0) {
                 char want[PERMIT_KEY_ID_STRING_SIZE], got[PERMIT_KEY_ID_STRING_SIZE];
-                key_id_string(s->key_id, got);
+                permit_key_id_format(s->key_id, got);
                 permit_pubkey_id_string(pk, want);
                 return permit_error_set(error, -EKEYREJECTED, NULL, "sealed with key %s, not with the given key %s",
                                         got, want);

@@ -5,6 +5,7 @@
 #include "digest-private.h"
 #include "encoding-private.h"
 #include "scan-private.h"
+#include "signer/keys-private.h"
 
 struct permit_package_info {
         permit_manifest *manifest;
@@ -166,7 +167,7 @@ static int package_check(const permit_pubkey *pk, const char *pkg_path, const pe
         if (r < 0)
                 goto fail;
         if (s) {
-                key_id_string(s->key_id, info->key_id);
+                permit_key_id_format(s->key_id, info->key_id);
                 permit_hex(info->seal_digest, s->content_digest, PERMIT_DIGEST_SIZE);
                 info->signed_at = s->signed_at;
         }

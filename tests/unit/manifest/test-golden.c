@@ -99,7 +99,7 @@ static void test_valid(void **state) {
                 buf = slurp(path, &len);
                 r = permit_manifest_parse(buf, len, names[i], &m, &error);
                 if (r < 0) {
-                        print_message("# valid/%s refused: %s\n", names[i], permit_error_string(&error, msg, sizeof(msg)));
+                        printf("# # valid/%s refused: %s\n", names[i], permit_error_string(&error, msg, sizeof(msg)));
                         failures++;
                 } else {
                         /* The canonical form parses to the same canonical form. */
@@ -127,7 +127,7 @@ static void test_valid(void **state) {
                 free(path);
                 free(names[i]);
         }
-        print_message("# %zu valid cases accepted\n", checked);
+        printf("# # %zu valid cases accepted\n", checked);
         free(names);
         free(dir);
         assert_int_equal(failures, 0);
@@ -157,7 +157,7 @@ static void test_invalid(void **state) {
                 buf = slurp(path, &len);
                 r = permit_manifest_parse(buf, len, NULL, &m, &error);
                 if (r >= 0) {
-                        print_message("# invalid/%s accepted\n", names[i]);
+                        printf("# # invalid/%s accepted\n", names[i]);
                         permit_manifest_free(m);
                         failures++;
                 } else {
@@ -165,7 +165,7 @@ static void test_invalid(void **state) {
                         assert_int_equal(r, len > PERMIT_MANIFEST_MAX_SIZE ? -EFBIG : -EINVAL);
                         permit_error_string(&error, msg, sizeof(msg));
                         if (strcmp(msg, expected) != 0) {
-                                print_message("# invalid/%s:\n#   expected: %s\n#   got:      %s\n", names[i],
+                                printf("# # invalid/%s:\n#   expected: %s\n#   got:      %s\n", names[i],
                                               expected, msg);
                                 failures++;
                         } else
@@ -184,7 +184,7 @@ static void test_invalid(void **state) {
                 free(expected);
                 free(names[i]);
         }
-        print_message("# %zu invalid cases refused with the expected error\n", checked);
+        printf("# # %zu invalid cases refused with the expected error\n", checked);
         free(names);
         free(dir);
         assert_int_equal(failures, 0);

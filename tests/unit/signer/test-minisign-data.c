@@ -132,7 +132,7 @@ static void mutate_signature(struct fixture *f, const char *sig_path) {
                 assert_int_equal(pwrite(fd, orig, len, 0), (ssize_t) len);
         }
         close(fd);
-        print_message("%s: %zu single-byte changes refused; %zu changes inside the untrusted comment's text "
+        printf("# %s: %zu single-byte changes refused; %zu changes inside the untrusted comment's text "
                       "accepted (it is not signed)\n",
                       sig_path, tried, untrusted);
         free(copy);

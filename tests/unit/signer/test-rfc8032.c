@@ -82,7 +82,7 @@ static void check_vector(const struct vector *v) {
         permit_seckey *sk = NULL;
         permit_pubkey *pk = NULL, *pk_raw = NULL;
 
-        print_message("%s (%zu-byte message)\n", v->name, len);
+        printf("# %s (%zu-byte message)\n", v->name, len);
         assert_non_null(msg);
         assert_int_equal(test_unhex(seed, sizeof(seed), v->seed), 0);
         assert_int_equal(test_unhex(pub, sizeof(pub), v->pub), 0);

@@ -87,7 +87,7 @@ static void test_wycheproof(void **state) {
                 permit_pubkey_free(pk);
         }
 
-        print_message("wycheproof ed25519: %zu vectors, %zu valid verified, %zu invalid refused "
+        printf("# wycheproof ed25519: %zu vectors, %zu valid verified, %zu invalid refused "
                       "(%zu of them not 64 bytes long), %zu disagreements\n",
                       seen, valid_ok, invalid_refused, short_sigs, disagreements);
         assert_int_equal(seen, (size_t) json_integer_value(json_object_get(root, "numberOfTests")));
