@@ -1,7 +1,17 @@
 /* SPDX-License-Identifier: MIT */
+#include <sodium.h>
 #include <stdarg.h>
 
 #include "error-private.h"
+
+/* libsodium must be initialised before sodium_malloc() and to pick its
+ * fastest implementations; every part of libpermit reports errors through
+ * this file, so it is always linked in. sodium_init() is idempotent and
+ * thread-safe; the functions that need it check it again. */
+__attribute__((constructor)) static void permit_library_init(void) {
+        if (sodium_init() < 0)
+                return; /* checked again where it matters */
+}
 
 _public_ void permit_error_clear(permit_error *error) {
         if (error)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* permit: the command. Each subcommand is a file of its own. */
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +31,11 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+        /* The tools keep passwords in sodium_malloc()ed memory. */
+        if (sodium_init() < 0) {
+                tool_error("cannot initialise libsodium");
+                return EXIT_USAGE;
+        }
         if (argc < 2) {
                 usage(stderr);
                 return EXIT_USAGE;
