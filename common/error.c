@@ -18,14 +18,18 @@ _public_ void permit_error_clear(permit_error *error) {
                 memset(error, 0, sizeof(*error));
 }
 
+static void error_vset(permit_error *error, const char *path, const char *format, va_list ap) {
+        snprintf(error->path, sizeof(error->path), "%s", path ? path : "");
+        vsnprintf(error->text, sizeof(error->text), format, ap);
+}
+
 int permit_error_set(permit_error *error, int r, const char *path, const char *format, ...) {
         va_list ap;
 
         if (!error)
                 return r;
-        snprintf(error->path, sizeof(error->path), "%s", path ? path : "");
         va_start(ap, format);
-        vsnprintf(error->text, sizeof(error->text), format, ap);
+        error_vset(error, path, format, ap);
         va_end(ap);
         return r;
 }
@@ -35,9 +39,8 @@ int permit_error_set_at(permit_error *error, int r, const char *source, const ch
 
         if (!error)
                 return r;
-        snprintf(error->path, sizeof(error->path), "%s", path ? path : "");
         va_start(ap, format);
-        vsnprintf(error->text, sizeof(error->text), format, ap);
+        error_vset(error, path, format, ap);
         va_end(ap);
         return permit_error_set_source(error, r, source);
 }
