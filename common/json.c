@@ -103,7 +103,7 @@ static unsigned utf16_next(utf16_iter *it) {
         }
         c = *it->p;
         if (c == 0)
-                return 0x10000; /* end: sorts after every code unit */
+                return 0; /* end: sorts before every code unit ("a" < "ab"); keys hold no NUL */
         if (c < 0x80) {
                 it->p++;
                 return c;
@@ -129,7 +129,7 @@ static int compare_utf16(const void *a, const void *b) {
                 unsigned cx = utf16_next(&x), cy = utf16_next(&y);
                 if (cx != cy)
                         return cx < cy ? -1 : 1;
-                if (cx == 0x10000)
+                if (cx == 0)
                         return 0;
         }
 }

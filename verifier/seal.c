@@ -243,6 +243,11 @@ static int parse_files(json_t *arr, seal *s, permit_error *error) {
                  * package rules say the rest. */
                 if (package_check_path(json_string_value(path), &limits, &sub) < 0)
                         return permit_error_set(error, -EINVAL, at, "path '%s': %s", json_string_value(path), sub.text);
+                /* package_check_path() takes "d/" as a directory's name;
+                 * what the seal lists are files. */
+                if (json_string_value(path)[json_string_length(path) - 1] == '/')
+                        return permit_error_set(error, -EINVAL, at, "path '%s': names a directory, not a file",
+                                                json_string_value(path));
                 sf->path = strdup(json_string_value(path));
                 if (!sf->path)
                         return -ENOMEM;

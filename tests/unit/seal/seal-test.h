@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers the seal tests share: temporary directories, a small signed-ready
+ * package copied from examples/word-of-the-day, and zips built and taken
+ * apart with libarchive (so a test can change one member and rebuild).
+ * Include after <cmocka.h>. */
+#pragma once
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "permit/package.h"
+
+static inline char *st_join(const char *dir, const char *name) {
+        char *p = NULL;
+
+        assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
+        return p;
+}
+
+static inline char *st_tempdir(void) {
+        const char *tmp = getenv("TMPDIR");
+        char *p = NULL;
+
+        assert_true(asprintf(&p, "%s/permit-seal-XXXXXX", tmp && *tmp ? tmp : "/tmp") > 0);
+        assert_non_null(mkdtemp(p));
+        return p;
+}
+
+static inline int st_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+        (void) st;
+        (void) flag;
+        (void) ftw;
+        return remove(path);
+}
+
+static inline void st_rm_rf(char *dir) {
+        if (!dir)
+                return;
+        nftw(dir, st_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        free(dir);
+}
+
+static inline void st_write(const char *path, const void *data, size_t len) {
+        FILE *f = fopen(path, "wb");
+
+        assert_non_null(f);
+        assert_int_equal(fwrite(data, 1, len, f), len);
+        assert_int_equal(fclose(f), 0);
+}
+
+static inline void st_write_string(const char *path, const char *s) {
+        st_write(path, s, strlen(s));
+}
+
+/* The whole file, NUL-terminated (free()). */
+static inline char *st_read(const char *path, size_t *ret_len) {
+        FILE *f = fopen(path, "rb");
+        char *buf;
+        long n;
+
+        assert_non_null(f);
+        assert_int_equal(fseek(f, 0, SEEK_END), 0);
+        n = ftell(f);
+        assert_true(n >= 0);
+        rewind(f);
+        buf = malloc((size_t) n + 1);
+        assert_non_null(buf);
+        assert_int_equal(fread(buf, 1, (size_t) n, f), (size_t) n);
+        buf[n] = '\0';
+        fclose(f);
+        if (ret_len)
+                *ret_len = (size_t) n;
+        return buf;
+}
+
+static inline bool st_exists(const char *path) {
+        struct stat st;
+
+        return lstat(path, &st) == 0;
+}
+
+/* Names in dir (not "." or ".."), as one "a;b;c;" string sorted. */
+static inline void st_listdir(const char *dir, char *buf, size_t size) {
+        struct dirent **names = NULL;
+        size_t used = 0;
+        int n = scandir(dir, &names, NULL, alphasort);
+
+        assert_true(n >= 0);
+        buf[0] = '\0';
+        for (int i = 0; i < n; i++) {
+                if (strcmp(names[i]->d_name, ".") != 0 && strcmp(names[i]->d_name, "..") != 0 && used < size)
+                        used += (size_t) snprintf(buf + used, size - used, "%s;", names[i]->d_name);
+                free(names[i]);
+        }
+        free(names);
+}
+
+/* The example add-on's files, plus a subdirectory two levels deep, an empty
+ * file and an executable: the package most tests sign. */
+static const char *const st_example_files[] = { "README.md", "__init__.py", "manifest.json", "permit.json" };
+
+static inline void st_make_package(const char *dir) {
+        const char *root = getenv("PERMIT_SOURCE_ROOT");
+        char *p;
+
+        assert_non_null(root);
+        for (size_t i = 0; i < sizeof(st_example_files) / sizeof(*st_example_files); i++) {
+                char *src = NULL, *data;
+                size_t len;
+
+                assert_true(asprintf(&src, "%s/examples/word-of-the-day/%s", root, st_example_files[i]) > 0);
+                data = st_read(src, &len);
+                p = st_join(dir, st_example_files[i]);
+                st_write(p, data, len);
+                free(p);
+                free(data);
+                free(src);
+        }
+        p = st_join(dir, "lib");
+        assert_int_equal(mkdir(p, 0755), 0);
+        free(p);
+        p = st_join(dir, "lib/data");
+        assert_int_equal(mkdir(p, 0755), 0);
+        free(p);
+        p = st_join(dir, "lib/util.py");
+        st_write_string(p, "def word():\n    return 'serendipity'\n");
+        free(p);
+        p = st_join(dir, "lib/data/words.txt");
+        st_write_string(p, "serendipity\nephemeral\nlaconic\n");
+        free(p);
+        p = st_join(dir, "empty.txt");
+        st_write(p, "", 0);
+        free(p);
+        p = st_join(dir, "run.sh");
+        st_write_string(p, "#!/bin/sh\necho hi\n");
+        assert_int_equal(chmod(p, 0755), 0);
+        free(p);
+}
+
+/* A zip, member by member. */
+typedef struct st_member {
+        char *name;
+        char *data; /* for a symlink: its target */
+        size_t len;
+        unsigned mode;
+        bool symlink;
+} st_member;
+
+typedef struct st_zip {
+        st_member *m;
+        size_t n;
+} st_zip;
+
+static inline void st_zip_free(st_zip *z) {
+        for (size_t i = 0; i < z->n; i++) {
+                free(z->m[i].name);
+                free(z->m[i].data);
+        }
+        free(z->m);
+        z->m = NULL;
+        z->n = 0;
+}
+
+static inline void st_zip_add(st_zip *z, const char *name, const void *data, size_t len, unsigned mode) {
+        z->m = realloc(z->m, (z->n + 1) * sizeof(*z->m));
+        assert_non_null(z->m);
+        z->m[z->n] = (st_member) { .name = strdup(name), .data = malloc(len + 1), .len = len, .mode = mode };
+        assert_non_null(z->m[z->n].name);
+        assert_non_null(z->m[z->n].data);
+        if (len)
+                memcpy(z->m[z->n].data, data, len);
+        z->m[z->n].data[len] = '\0';
+        z->n++;
+}
+
+static inline st_member *st_zip_find(st_zip *z, const char *name) {
+        for (size_t i = 0; i < z->n; i++)
+                if (strcmp(z->m[i].name, name) == 0)
+                        return &z->m[i];
+        return NULL;
+}
+
+static inline void st_zip_remove(st_zip *z, const char *name) {
+        st_member *m = st_zip_find(z, name);
+
+        assert_non_null(m);
+        free(m->name);
+        free(m->data);
+        memmove(m, m + 1, (size_t) (z->m + z->n - (m + 1)) * sizeof(*m));
+        z->n--;
+}
+
+/* Reads a zip's regular files (through its central directory, as the
+ * package reader does). Returns 0, or -1 if libarchive refuses it. */
+static inline int st_zip_read(const char *path, st_zip *ret) {
+        struct archive *a = archive_read_new();
+        struct archive_entry *e;
+        st_zip z = { 0 };
+        int r = 0;
+
+        assert_non_null(a);
+        archive_read_support_format_zip_seekable(a);
+        if (archive_read_open_filename(a, path, 16384) != ARCHIVE_OK) {
+                archive_read_free(a);
+                return -1;
+        }
+        for (;;) {
+                char *data = NULL;
+                size_t len = 0;
+                int k = archive_read_next_header(a, &e);
+
+                if (k == ARCHIVE_EOF)
+                        break;
+                if (k != ARCHIVE_OK) {
+                        r = -1;
+                        break;
+                }
+                if (archive_entry_filetype(e) != AE_IFREG)
+                        continue;
+                for (;;) {
+                        char buf[16384];
+                        la_ssize_t n = archive_read_data(a, buf, sizeof(buf));
+                        if (n < 0) {
+                                r = -1;
+                                break;
+                        }
+                        if (n == 0)
+                                break;
+                        data = realloc(data, len + (size_t) n);
+                        assert_non_null(data);
+                        memcpy(data + len, buf, (size_t) n);
+                        len += (size_t) n;
+                }
+                if (r == 0)
+                        st_zip_add(&z, archive_entry_pathname(e), data, len, archive_entry_perm(e));
+                free(data);
+                if (r < 0)
+                        break;
+        }
+        archive_read_free(a);
+        if (r < 0) {
+                st_zip_free(&z);
+                return r;
+        }
+        *ret = z;
+        return 0;
+}
+
+/* Writes the members, in order, as a deflated zip. */
+static inline void st_zip_write(const char *path, const st_zip *z) {
+        struct archive *a = archive_write_new();
+
+        assert_non_null(a);
+        assert_int_equal(archive_write_set_format_zip(a), ARCHIVE_OK);
+        assert_int_equal(archive_write_zip_set_compression_deflate(a), ARCHIVE_OK);
+        assert_int_equal(archive_write_open_filename(a, path), ARCHIVE_OK);
+        for (size_t i = 0; i < z->n; i++) {
+                struct archive_entry *e = archive_entry_new();
+
+                assert_non_null(e);
+                archive_entry_set_pathname(e, z->m[i].name);
+                archive_entry_set_mtime(e, 1700000000, 0);
+                if (z->m[i].symlink) {
+                        archive_entry_set_filetype(e, AE_IFLNK);
+                        archive_entry_set_perm(e, 0777);
+                        archive_entry_set_symlink(e, z->m[i].data);
+                        archive_entry_set_size(e, 0);
+                } else {
+                        archive_entry_set_filetype(e, AE_IFREG);
+                        archive_entry_set_perm(e, z->m[i].mode ? z->m[i].mode : 0644);
+                        archive_entry_set_size(e, (la_int64_t) z->m[i].len);
+                }
+                assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+                if (!z->m[i].symlink && z->m[i].len > 0)
+                        assert_int_equal(archive_write_data(a, z->m[i].data, z->m[i].len), (la_ssize_t) z->m[i].len);
+                archive_entry_free(e);
+        }
+        assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+        archive_write_free(a);
+}
+
+/* The regular files under dir (relative names), as members. */
+static inline void st_zip_from_dir_at(st_zip *z, const char *dir, const char *rel) {
+        struct dirent **names = NULL;
+        char *full = rel[0] ? st_join(dir, rel) : strdup(dir);
+        int n;
+
+        assert_non_null(full);
+        n = scandir(full, &names, NULL, alphasort);
+        assert_true(n >= 0);
+        for (int i = 0; i < n; i++) {
+                const char *name = names[i]->d_name;
+                char *child_rel = NULL, *child;
+                struct stat st;
+
+                if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+                        free(names[i]);
+                        continue;
+                }
+                if (rel[0])
+                        assert_true(asprintf(&child_rel, "%s/%s", rel, name) > 0);
+                else
+                        child_rel = strdup(name);
+                child = st_join(dir, child_rel);
+                assert_int_equal(lstat(child, &st), 0);
+                if (S_ISDIR(st.st_mode))
+                        st_zip_from_dir_at(z, dir, child_rel);
+                else {
+                        size_t len;
+                        char *data = st_read(child, &len);
+                        st_zip_add(z, child_rel, data, len, st.st_mode & 0777);
+                        free(data);
+                }
+                free(child);
+                free(child_rel);
+                free(names[i]);
+        }
+        free(names);
+        free(full);
+}
+
+static inline void st_zip_from_dir(const char *dir, const char *zip) {
+        st_zip z = { 0 };
+
+        st_zip_from_dir_at(&z, dir, "");
+        st_zip_write(zip, &z);
+        st_zip_free(&z);
+}
+
+/* Both zips hold the same names with the same content (order aside). */
+static inline bool st_zip_same(st_zip *a, st_zip *b) {
+        if (a->n != b->n)
+                return false;
+        for (size_t i = 0; i < a->n; i++) {
+                st_member *m = st_zip_find(b, a->m[i].name);
+                if (!m || m->len != a->m[i].len || memcmp(m->data, a->m[i].data, m->len) != 0)
+                        return false;
+        }
+        return true;
+}
+
+static inline size_t st_zip_count(const st_zip *z, const char *name) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < z->n; i++)
+                n += strcmp(z->m[i].name, name) == 0;
+        return n;
+}
+
+/* Verifies; on failure checks the error's code, member path and text
+ * (NULL: not checked). */
+static inline void st_expect_verify(const permit_pubkey *pk, const char *pkg, int want, const char *path,
+                                    const char *text) {
+        permit_package_info *info = NULL;
+        permit_error error;
+        int r;
+
+        permit_error_clear(&error);
+        r = permit_package_verify(pk, pkg, NULL, &info, &error);
+        if (r != want)
+                printf("# %s: got %d, want %d (%s: %s)\n", pkg, r, want, error.path, error.text);
+        assert_int_equal(r, want);
+        if (want == 0) {
+                assert_non_null(info);
+                assert_true(permit_package_info_verified(info));
+                permit_package_info_free(info);
+                return;
+        }
+        assert_null(info);
+        assert_string_equal(error.source, pkg);
+        if (path)
+                assert_string_equal(error.path, path);
+        if (text)
+                assert_string_equal(error.text, text);
+}
