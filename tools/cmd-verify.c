@@ -38,6 +38,19 @@ static const char *error_code(int r) {
         }
 }
 
+/* The --json report of a failure; error says what, on stderr too. */
+static void print_failure_json(const char *pkg, const char *code, const permit_error *error, int r, int ret) {
+        char buf[1024];
+
+        fputs("{\"package\":", stdout);
+        tool_json_string(pkg);
+        printf(",\"valid\":false,\"code\":\"%s\",\"error\":", code);
+        tool_json_string(error->text[0] ? permit_error_string(error, buf, sizeof(buf)) : strerror(-r));
+        fputs(",\"member\":", stdout);
+        tool_json_string(error->path);
+        printf(",\"exit\":%d}\n", ret);
+}
+
 int cmd_verify(int argc, char **argv) {
         static const struct option options[] = {
                 { "public-key", required_argument, NULL, 'p' }, { "public-key-string", required_argument, NULL, 'P' },
@@ -72,22 +85,20 @@ int cmd_verify(int argc, char **argv) {
                 return EXIT_USAGE;
         }
         pkg = argv[optind];
-        if (tool_pubkey_load(pub_path, pub_string, &pk) < 0)
+        r = tool_pubkey_load(pub_path, pub_string, &pk, &error);
+        if (r < 0) {
+                /* An unreadable or malformed key is reported like an
+                 * unreadable package; giving -p and -P both is only usage. */
+                if (json && error.text[0])
+                        print_failure_json(pkg, "unreadable", &error, r, EXIT_USAGE);
                 return EXIT_USAGE;
+        }
 
         r = permit_package_verify(pk, pkg, &limits, &info, &error);
         if (r < 0) {
                 ret = tool_fail(r, &error, pkg);
-                if (json) {
-                        char buf[1024];
-                        fputs("{\"package\":", stdout);
-                        tool_json_string(pkg);
-                        printf(",\"valid\":false,\"code\":\"%s\",\"error\":", error_code(r));
-                        tool_json_string(error.text[0] ? permit_error_string(&error, buf, sizeof(buf)) : strerror(-r));
-                        fputs(",\"member\":", stdout);
-                        tool_json_string(error.path);
-                        printf(",\"exit\":%d}\n", ret);
-                }
+                if (json)
+                        print_failure_json(pkg, error_code(r), &error, r, ret);
                 goto out;
         }
 

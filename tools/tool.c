@@ -194,7 +194,7 @@ int tool_seckey_load(const char *path, const char *password_file, permit_seckey 
         return r;
 }
 
-int tool_pubkey_load(const char *file, const char *string, permit_pubkey **ret) {
+int tool_pubkey_load(const char *file, const char *string, permit_pubkey **ret, permit_error *ret_error) {
         permit_error error = { 0 };
         int r;
 
@@ -210,6 +210,10 @@ int tool_pubkey_load(const char *file, const char *string, permit_pubkey **ret) 
                 if (!error.source[0] && file)
                         snprintf(error.source, sizeof(error.source), "%s", file);
                 tool_fail(r, &error, file ? file : "-P");
+                if (!error.text[0])
+                        snprintf(error.text, sizeof(error.text), "cannot read the public key: %s", strerror(-r));
+                if (ret_error)
+                        *ret_error = error;
         }
         return r;
 }

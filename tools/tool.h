@@ -46,8 +46,9 @@ void tool_password_free(char *password);
  * one and no password file was given. */
 int tool_seckey_load(const char *path, const char *password_file, permit_seckey **ret);
 
-/* -p FILE or -P STRING. */
-int tool_pubkey_load(const char *file, const char *string, permit_pubkey **ret);
+/* -p FILE or -P STRING. When the key cannot be read or used, prints why
+ * and, if ret_error is not NULL, fills it (for --json reports). */
+int tool_pubkey_load(const char *file, const char *string, permit_pubkey **ret, permit_error *ret_error);
 
 /* --max-files/--max-size/--max-ratio: parses one option into limits.
  * Returns 1 when opt was one of them, 0 when not, -EINVAL on a bad value. */
