@@ -55,8 +55,13 @@ int main(int argc, char **argv) {
                 return EXIT_OK;
         }
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-                if (strcmp(argv[1], commands[i].name) == 0)
+                if (strcmp(argv[1], commands[i].name) == 0) {
+                        /* getopt names argv[0] in its messages: "permit sign: ..." */
+                        char name[64];
+                        snprintf(name, sizeof(name), "permit %s", commands[i].name);
+                        argv[1] = name;
                         return commands[i].run(argc - 1, argv + 1);
+                }
         tool_error("unknown command '%s' (see 'permit --help')", argv[1]);
         return EXIT_USAGE;
 }

@@ -24,7 +24,7 @@ extern "C" {
 typedef struct permit_error {
         int line;   /* 1-based line of a JSON syntax error, 0 when not known */
         int column; /* 1-based column, 0 when not known */
-        char source[PERMIT_ERROR_SOURCE_LENGTH]; /* file (or "archive.zip:permit.json"), may be empty */
+        char source[PERMIT_ERROR_SOURCE_LENGTH]; /* file (or "archive.zip/permit.json"), may be empty */
         char path[PERMIT_ERROR_PATH_LENGTH];     /* JSON path ("capabilities[2].id") or archive member, may be empty */
         char text[PERMIT_ERROR_TEXT_LENGTH];     /* the problem, in words; never empty after a failure */
 } permit_error;
