@@ -1,28 +1,31 @@
 /* SPDX-License-Identifier: MIT */
 #include <pthread.h>
-#include <sodium.h>
 
+#include "blake2b-private.h"
 #include "digest-private.h"
 #include "util.h"
 
-static const uint8_t leaf_personal[crypto_generichash_blake2b_PERSONALBYTES] = "permit-leaf-v1";
-static const uint8_t root_personal[crypto_generichash_blake2b_PERSONALBYTES] = "permit-root-v1";
+static const uint8_t leaf_personal[PERMIT_BLAKE2B_PERSONAL_SIZE] = "permit-leaf-v1";
+static const uint8_t root_personal[PERMIT_BLAKE2B_PERSONAL_SIZE] = "permit-root-v1";
 
 static void hash_leaf(const uint8_t *data, size_t len, uint8_t out[PERMIT_DIGEST_SIZE]) {
-        crypto_generichash_blake2b_salt_personal(out, PERMIT_DIGEST_SIZE, data, len, NULL, 0, NULL,
-                                                 leaf_personal);
+        permit_blake2b st;
+
+        permit_blake2b_init(&st, PERMIT_DIGEST_SIZE, leaf_personal);
+        permit_blake2b_update(&st, data, len);
+        permit_blake2b_final(&st, out);
 }
 
 static void hash_root(uint64_t size, const uint8_t *leaves, size_t n_leaves, uint8_t out[PERMIT_DIGEST_SIZE]) {
-        crypto_generichash_blake2b_state st;
+        permit_blake2b st;
         uint8_t le[8];
 
         for (int i = 0; i < 8; i++)
                 le[i] = (uint8_t) (size >> (8 * i));
-        crypto_generichash_blake2b_init_salt_personal(&st, NULL, 0, PERMIT_DIGEST_SIZE, NULL, root_personal);
-        crypto_generichash_blake2b_update(&st, le, sizeof(le));
-        crypto_generichash_blake2b_update(&st, leaves, n_leaves * PERMIT_DIGEST_SIZE);
-        crypto_generichash_blake2b_final(&st, out, PERMIT_DIGEST_SIZE);
+        permit_blake2b_init(&st, PERMIT_DIGEST_SIZE, root_personal);
+        permit_blake2b_update(&st, le, sizeof(le));
+        permit_blake2b_update(&st, leaves, n_leaves * PERMIT_DIGEST_SIZE);
+        permit_blake2b_final(&st, out);
 }
 
 void permit_tree_digest(const void *data, size_t len, uint8_t ret[PERMIT_DIGEST_SIZE]) {
