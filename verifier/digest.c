@@ -57,11 +57,22 @@ typedef struct file_state {
         struct file_state *next_free;
 } file_state;
 
-typedef struct job {
+/* A job is one buffer holding one leaf, or many small files' only leaves
+ * packed together: handing 10,000 small files to the workers one by one
+ * costs more in locking and wake-ups than hashing them. */
+#define PACK_THRESHOLD ((size_t) 64 * 1024)
+#define PACK_MAX_SEGMENTS 64
+
+typedef struct segment {
         file_state *file;
-        size_t index;
+        size_t index; /* leaf number in the file */
+        size_t off, len;
+} segment;
+
+typedef struct job {
         uint8_t *buf;
-        size_t len;
+        size_t n_seg;
+        segment seg[PACK_MAX_SEGMENTS];
         struct job *next;
 } job;
 
@@ -69,6 +80,10 @@ struct digest_engine {
         pthread_mutex_t lock;
         pthread_cond_t work;       /* a job was queued, or stopping */
         pthread_cond_t done;       /* a buffer came back, or a file finished */
+        /* Threads blocked on work / done: signalling nobody costs a futex
+         * call per job, which on 10,000 small files is most of the pool's
+         * overhead. */
+        unsigned idle_workers, waiting;
         pthread_t *threads;
         unsigned n_threads;
         int stopping;
@@ -77,6 +92,9 @@ struct digest_engine {
         size_t n_free, n_bufs;
         job *jobs_free;            /* job structs to reuse */
         job *queue_head, *queue_tail;
+
+        job *pack;                 /* small leaves being gathered, not queued yet */
+        size_t pack_used;
 
         file_state *current;
         size_t files_open;         /* begun and not yet written out */
@@ -88,7 +106,8 @@ static void file_complete_locked(digest_engine *e, file_state *f) {
         free(f->leaves);
         free(f);
         e->files_open--;
-        pthread_cond_broadcast(&e->done);
+        if (e->waiting)
+                pthread_cond_broadcast(&e->done);
 }
 
 static void *worker(void *arg) {
@@ -97,8 +116,11 @@ static void *worker(void *arg) {
         pthread_mutex_lock(&e->lock);
         for (;;) {
                 job *j;
-                while (!e->queue_head && !e->stopping)
+                while (!e->queue_head && !e->stopping) {
+                        e->idle_workers++;
                         pthread_cond_wait(&e->work, &e->lock);
+                        e->idle_workers--;
+                }
                 if (!e->queue_head)
                         break;
                 j = e->queue_head;
@@ -107,15 +129,20 @@ static void *worker(void *arg) {
                         e->queue_tail = NULL;
                 pthread_mutex_unlock(&e->lock);
 
-                hash_leaf(j->buf, j->len, j->file->leaves + j->index * PERMIT_DIGEST_SIZE);
+                for (size_t i = 0; i < j->n_seg; i++) {
+                        const segment *g = &j->seg[i];
+                        hash_leaf(j->buf + g->off, g->len, g->file->leaves + g->index * PERMIT_DIGEST_SIZE);
+                }
 
                 pthread_mutex_lock(&e->lock);
                 e->free_bufs[e->n_free++] = j->buf;
-                if (--j->file->n_pending == 0 && j->file->ended)
-                        file_complete_locked(e, j->file);
+                for (size_t i = 0; i < j->n_seg; i++)
+                        if (--j->seg[i].file->n_pending == 0 && j->seg[i].file->ended)
+                                file_complete_locked(e, j->seg[i].file);
                 j->next = e->jobs_free;
                 e->jobs_free = j;
-                pthread_cond_broadcast(&e->done);
+                if (e->waiting)
+                        pthread_cond_broadcast(&e->done);
         }
         pthread_mutex_unlock(&e->lock);
         return NULL;
@@ -159,9 +186,14 @@ fail:
         return -ENOMEM;
 }
 
+static void pack_flush(digest_engine *e);
+
 void digest_engine_free(digest_engine *e) {
         if (!e)
                 return;
+        /* Packed leaves still belong to files whose digests (or leaves) must
+         * be finished or freed: let the workers have them. */
+        pack_flush(e);
         pthread_mutex_lock(&e->lock);
         e->stopping = 1;
         pthread_cond_broadcast(&e->work);
@@ -216,8 +248,11 @@ uint8_t *digest_engine_buffer(digest_engine *e) {
         uint8_t *b;
 
         pthread_mutex_lock(&e->lock);
-        while (e->n_free == 0)
+        while (e->n_free == 0) {
+                e->waiting++;
                 pthread_cond_wait(&e->done, &e->lock);
+                e->waiting--;
+        }
         b = e->free_bufs[--e->n_free];
         pthread_mutex_unlock(&e->lock);
         return b;
@@ -232,9 +267,73 @@ void digest_engine_release(digest_engine *e, uint8_t *buf) {
         pthread_mutex_unlock(&e->lock);
 }
 
+static job *job_get_locked(digest_engine *e) {
+        job *j = e->jobs_free;
+
+        if (j)
+                e->jobs_free = j->next;
+        else
+                j = malloc(sizeof(*j));
+        if (j) {
+                j->n_seg = 0;
+                j->next = NULL;
+        }
+        return j;
+}
+
+static void queue_locked(digest_engine *e, job *j) {
+        if (e->queue_tail)
+                e->queue_tail->next = j;
+        else
+                e->queue_head = j;
+        e->queue_tail = j;
+        if (e->idle_workers)
+                pthread_cond_signal(&e->work);
+}
+
+static void pack_flush(digest_engine *e) {
+        pthread_mutex_lock(&e->lock);
+        if (e->pack) {
+                queue_locked(e, e->pack);
+                e->pack = NULL;
+        }
+        pthread_mutex_unlock(&e->lock);
+}
+
+/* Copies a small leaf into the pack (starting one when needed). */
+static int pack_add(digest_engine *e, file_state *f, const uint8_t *data, size_t len) {
+        segment *g;
+
+        if (e->pack && (e->pack_used + len > PERMIT_CHUNK_SIZE || e->pack->n_seg == PACK_MAX_SEGMENTS))
+                pack_flush(e);
+        if (!e->pack) {
+                uint8_t *buf = digest_engine_buffer(e);
+                job *j;
+
+                pthread_mutex_lock(&e->lock);
+                j = job_get_locked(e);
+                if (!j) {
+                        e->free_bufs[e->n_free++] = buf;
+                        pthread_mutex_unlock(&e->lock);
+                        return -ENOMEM;
+                }
+                j->buf = buf;
+                e->pack = j;
+                e->pack_used = 0;
+                pthread_mutex_unlock(&e->lock);
+        }
+        /* Workers never see the pack before it is queued (under the lock). */
+        memcpy(e->pack->buf + e->pack_used, data, len);
+        g = &e->pack->seg[e->pack->n_seg++];
+        *g = (segment) { .file = f, .index = f->n_chunks, .off = e->pack_used, .len = len };
+        e->pack_used += len;
+        return 0;
+}
+
 int digest_engine_submit(digest_engine *e, uint8_t *buf, size_t len) {
         file_state *f = e->current;
-        job *j;
+        job *j = NULL;
+        int r;
 
         if (!f || len == 0 || len > PERMIT_CHUNK_SIZE || f->n_chunks >= f->n_alloc) {
                 digest_engine_release(e, buf);
@@ -248,28 +347,31 @@ int digest_engine_submit(digest_engine *e, uint8_t *buf, size_t len) {
                 return 0;
         }
 
-        pthread_mutex_lock(&e->lock);
-        j = e->jobs_free;
-        if (j)
-                e->jobs_free = j->next;
-        else {
-                j = malloc(sizeof(*j));
+        if (len <= PACK_THRESHOLD) {
+                r = pack_add(e, f, buf, len);
+                if (r < 0) {
+                        digest_engine_release(e, buf);
+                        return r;
+                }
+                pthread_mutex_lock(&e->lock);
+                e->free_bufs[e->n_free++] = buf;
+        } else {
+                pthread_mutex_lock(&e->lock);
+                j = job_get_locked(e);
                 if (!j) {
                         e->free_bufs[e->n_free++] = buf;
                         pthread_mutex_unlock(&e->lock);
                         return -ENOMEM;
                 }
+                j->buf = buf;
+                j->seg[0] = (segment) { .file = f, .index = f->n_chunks, .off = 0, .len = len };
+                j->n_seg = 1;
         }
-        *j = (job) { .file = f, .index = f->n_chunks, .buf = buf, .len = len };
         f->n_chunks++;
         f->n_pending++;
         f->size += len;
-        if (e->queue_tail)
-                e->queue_tail->next = j;
-        else
-                e->queue_head = j;
-        e->queue_tail = j;
-        pthread_cond_signal(&e->work);
+        if (j)
+                queue_locked(e, j);
         pthread_mutex_unlock(&e->lock);
         return 0;
 }
@@ -291,9 +393,13 @@ int digest_engine_end_file(digest_engine *e) {
 int digest_engine_finish(digest_engine *e) {
         if (e->current)
                 return -EINVAL;
+        pack_flush(e);
         pthread_mutex_lock(&e->lock);
-        while (e->files_open > 0)
+        while (e->files_open > 0) {
+                e->waiting++;
                 pthread_cond_wait(&e->done, &e->lock);
+                e->waiting--;
+        }
         pthread_mutex_unlock(&e->lock);
         return 0;
 }
