@@ -70,7 +70,7 @@ static int read_exact(int fd, void *buf, size_t size, uint64_t offset) {
 static int read_central(package *p, permit_error *error) {
         package_zip *z = p->zip;
         enum { EOCD = 22, MAX_COMMENT = 65535, CDH = 46, LFH = 30 };
-        _cleanup_free_ unsigned char *tail = NULL;
+        _cleanup_free_ unsigned char *tail = NULL, *cd = NULL;
         uint64_t tail_size = z->archive_size < EOCD + MAX_COMMENT ? z->archive_size : EOCD + MAX_COMMENT;
         uint64_t tail_start = z->archive_size - tail_size, eocd = UINT64_MAX, entries, cd_size, cd_offset, pos;
         const unsigned char *e;
@@ -109,38 +109,48 @@ static int read_central(package *p, permit_error *error) {
         if (entries / 2 > p->limits.max_files)
                 return package_fail(error, -EFBIG, "", "too many files (limit %" PRIu64 ")", p->limits.max_files);
 
+        /* One read for the whole central directory (bounded: a directory
+         * this large holds far more than max_files entries' worth), one per
+         * local header: 10,000 members no longer cost 40,000 syscalls. */
+        if (cd_size > 64 * 1024 * 1024)
+                return package_fail(error, -EFBIG, "", "central directory larger than 64 MiB");
+        cd = malloc(cd_size ? cd_size : 1);
+        if (!cd)
+                return -ENOMEM;
+        if (read_exact(z->fd, cd, cd_size, cd_offset) < 0)
+                return package_fail(error, -EIO, "", "cannot read the central directory");
         z->central = calloc(entries ? entries : 1, sizeof(*z->central));
         if (!z->central)
                 return -ENOMEM;
         pos = cd_offset;
         for (uint64_t k = 0; k < entries; k++) {
-                unsigned char h[CDH], l[LFH];
-                _cleanup_free_ char *local = NULL;
+                const unsigned char *h = cd + (pos - cd_offset);
+                _cleanup_free_ unsigned char *local = NULL;
                 size_t len;
 
-                if (pos + CDH > cd_offset + cd_size || read_exact(z->fd, h, CDH, pos) < 0 ||
-                    memcmp(h, "PK\x01\x02", 4) != 0)
+                if (pos + CDH > cd_offset + cd_size || memcmp(h, "PK\x01\x02", 4) != 0)
                         return package_fail(error, -EIO, "", "damaged central directory");
                 len = le16(h + 28);
                 z->central[k].name = calloc(1, len + 1);
                 if (!z->central[k].name)
                         return -ENOMEM;
                 z->n_central = k + 1;
-                if (pos + CDH + len > cd_offset + cd_size || read_exact(z->fd, z->central[k].name, len, pos + CDH) < 0)
+                if (pos + CDH + len > cd_offset + cd_size)
                         return package_fail(error, -EIO, "", "damaged central directory");
+                memcpy(z->central[k].name, h + CDH, len);
                 if (strlen(z->central[k].name) != len)
                         return package_fail(error, -EINVAL, z->central[k].name, "NUL byte in name");
                 z->central[k].offset = le32(h + 42);
 
                 /* The local header must carry the same name. */
-                local = calloc(1, len + 1);
+                local = malloc(LFH + len);
                 if (!local)
                         return -ENOMEM;
                 if (z->central[k].offset + LFH + len > cd_offset ||
-                    read_exact(z->fd, l, LFH, z->central[k].offset) < 0 || memcmp(l, "PK\x03\x04", 4) != 0 ||
-                    read_exact(z->fd, local, len, z->central[k].offset + LFH) < 0)
+                    read_exact(z->fd, local, LFH + len, z->central[k].offset) < 0 ||
+                    memcmp(local, "PK\x03\x04", 4) != 0)
                         return package_fail(error, -EIO, z->central[k].name, "damaged local header");
-                if (le16(l + 26) != len || memcmp(local, z->central[k].name, len) != 0)
+                if (le16(local + 26) != len || memcmp(local + LFH, z->central[k].name, len) != 0)
                         return package_fail(error, -EINVAL, z->central[k].name,
                                             "name in local header differs from central directory");
                 pos += CDH + len + le16(h + 30) + le16(h + 32);
