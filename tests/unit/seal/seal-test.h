@@ -20,77 +20,8 @@
 #include <unistd.h>
 
 #include "permit/package.h"
+#include "tests/unit/test-files.h"
 
-static inline char *st_join(const char *dir, const char *name) {
-        char *p = NULL;
-
-        assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
-        return p;
-}
-
-static inline char *st_tempdir(void) {
-        const char *tmp = getenv("TMPDIR");
-        char *p = NULL;
-
-        assert_true(asprintf(&p, "%s/permit-seal-XXXXXX", tmp && *tmp ? tmp : "/tmp") > 0);
-        assert_non_null(mkdtemp(p));
-        return p;
-}
-
-static inline int st_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-        (void) st;
-        (void) flag;
-        (void) ftw;
-        return remove(path);
-}
-
-static inline void st_rm_rf(char *dir) {
-        if (!dir)
-                return;
-        nftw(dir, st_rm_one, 16, FTW_DEPTH | FTW_PHYS);
-        free(dir);
-}
-
-static inline void st_write(const char *path, const void *data, size_t len) {
-        FILE *f = fopen(path, "wb");
-
-        assert_non_null(f);
-        assert_int_equal(fwrite(data, 1, len, f), len);
-        assert_int_equal(fclose(f), 0);
-}
-
-static inline void st_write_string(const char *path, const char *s) {
-        st_write(path, s, strlen(s));
-}
-
-/* The whole file, NUL-terminated (free()). */
-static inline char *st_read(const char *path, size_t *ret_len) {
-        FILE *f = fopen(path, "rb");
-        char *buf;
-        long n;
-
-        assert_non_null(f);
-        assert_int_equal(fseek(f, 0, SEEK_END), 0);
-        n = ftell(f);
-        assert_true(n >= 0);
-        rewind(f);
-        buf = malloc((size_t) n + 1);
-        assert_non_null(buf);
-        assert_int_equal(fread(buf, 1, (size_t) n, f), (size_t) n);
-        buf[n] = '\0';
-        fclose(f);
-        if (ret_len)
-                *ret_len = (size_t) n;
-        return buf;
-}
-
-static inline bool st_exists(const char *path) {
-        struct stat st;
-
-        return lstat(path, &st) == 0;
-}
-
-/* Names in dir (not "." or ".."), as one "a;b;c;" string sorted. */
 static inline void st_listdir(const char *dir, char *buf, size_t size) {
         struct dirent **names = NULL;
         size_t used = 0;
@@ -120,30 +51,30 @@ static inline void st_make_package(const char *dir) {
                 size_t len;
 
                 assert_true(asprintf(&src, "%s/examples/word-of-the-day/%s", root, st_example_files[i]) > 0);
-                data = st_read(src, &len);
-                p = st_join(dir, st_example_files[i]);
-                st_write(p, data, len);
+                data = test_read(src, &len);
+                p = test_join(dir, st_example_files[i]);
+                test_write(p, data, len);
                 free(p);
                 free(data);
                 free(src);
         }
-        p = st_join(dir, "lib");
+        p = test_join(dir, "lib");
         assert_int_equal(mkdir(p, 0755), 0);
         free(p);
-        p = st_join(dir, "lib/data");
+        p = test_join(dir, "lib/data");
         assert_int_equal(mkdir(p, 0755), 0);
         free(p);
-        p = st_join(dir, "lib/util.py");
-        st_write_string(p, "def word():\n    return 'serendipity'\n");
+        p = test_join(dir, "lib/util.py");
+        test_write_string(p, "def word():\n    return 'serendipity'\n");
         free(p);
-        p = st_join(dir, "lib/data/words.txt");
-        st_write_string(p, "serendipity\nephemeral\nlaconic\n");
+        p = test_join(dir, "lib/data/words.txt");
+        test_write_string(p, "serendipity\nephemeral\nlaconic\n");
         free(p);
-        p = st_join(dir, "empty.txt");
-        st_write(p, "", 0);
+        p = test_join(dir, "empty.txt");
+        test_write(p, "", 0);
         free(p);
-        p = st_join(dir, "run.sh");
-        st_write_string(p, "#!/bin/sh\necho hi\n");
+        p = test_join(dir, "run.sh");
+        test_write_string(p, "#!/bin/sh\necho hi\n");
         assert_int_equal(chmod(p, 0755), 0);
         free(p);
 }
@@ -293,7 +224,7 @@ static inline void st_zip_write(const char *path, const st_zip *z) {
 /* The regular files under dir (relative names), as members. */
 static inline void st_zip_from_dir_at(st_zip *z, const char *dir, const char *rel) {
         struct dirent **names = NULL;
-        char *full = rel[0] ? st_join(dir, rel) : strdup(dir);
+        char *full = rel[0] ? test_join(dir, rel) : strdup(dir);
         int n;
 
         assert_non_null(full);
@@ -312,13 +243,13 @@ static inline void st_zip_from_dir_at(st_zip *z, const char *dir, const char *re
                         assert_true(asprintf(&child_rel, "%s/%s", rel, name) > 0);
                 else
                         child_rel = strdup(name);
-                child = st_join(dir, child_rel);
+                child = test_join(dir, child_rel);
                 assert_int_equal(lstat(child, &st), 0);
                 if (S_ISDIR(st.st_mode))
                         st_zip_from_dir_at(z, dir, child_rel);
                 else {
                         size_t len;
-                        char *data = st_read(child, &len);
+                        char *data = test_read(child, &len);
                         st_zip_add(z, child_rel, data, len, st.st_mode & 0777);
                         free(data);
                 }

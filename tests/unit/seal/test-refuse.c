@@ -33,11 +33,11 @@ static int group_teardown(void **state) {
 
 static int setup(void **state) {
         (void) state;
-        tmp = st_tempdir();
-        pkg = st_join(tmp, "addon");
+        tmp = test_tempdir();
+        pkg = test_join(tmp, "addon");
         assert_int_equal(mkdir(pkg, 0755), 0);
         st_make_package(pkg);
-        zip = st_join(tmp, "addon.zip");
+        zip = test_join(tmp, "addon.zip");
         return 0;
 }
 
@@ -45,7 +45,7 @@ static int teardown(void **state) {
         (void) state;
         free(pkg);
         free(zip);
-        st_rm_rf(tmp);
+        test_rm_rf(tmp);
         return 0;
 }
 
@@ -93,7 +93,7 @@ static void expect_dir_refused(int r, const char *source_suffix, const char *pat
                 assert_string_equal(error.text, text);
         st_listdir(pkg, after, sizeof(after));
         assert_string_equal(before, after);
-        assert_false(st_exists(at("permit.sig")));
+        assert_false(test_exists(at("permit.sig")));
 }
 
 /* Signing the zip made from the directory (or the zip already there when
@@ -108,7 +108,7 @@ static void expect_zip_refused(const char *path_of_zip, int r, const char *sourc
         permit_error error;
         int got;
 
-        orig = st_read(path_of_zip, &orig_len);
+        orig = test_read(path_of_zip, &orig_len);
         assert_int_equal(stat(path_of_zip, &st_before), 0);
         st_listdir(tmp, before, sizeof(before));
         got = sign(path_of_zip, &error);
@@ -123,7 +123,7 @@ static void expect_zip_refused(const char *path_of_zip, int r, const char *sourc
                 assert_string_equal(error.path, path);
         if (text)
                 assert_string_equal(error.text, text);
-        now = st_read(path_of_zip, &now_len);
+        now = test_read(path_of_zip, &now_len);
         assert_int_equal(now_len, orig_len);
         assert_memory_equal(now, orig, orig_len);
         assert_int_equal(stat(path_of_zip, &st_after), 0);
@@ -148,19 +148,19 @@ static void test_no_manifest(void **state) {
 
 static void test_invalid_manifest(void **state) {
         size_t len;
-        char *m = st_read(at("permit.json"), &len), *bad;
+        char *m = test_read(at("permit.json"), &len), *bad;
         const char *from = "net.connect:api.dictionaryapi.dev:443";
         char *p = strstr(m, from);
 
         (void) state;
         assert_non_null(p);
         assert_true(asprintf(&bad, "%.*smade.up%s", (int) (p - m), m, p + strlen(from)) > 0);
-        st_write_string(at("permit.json"), bad);
+        test_write_string(at("permit.json"), bad);
         expect_dir_refused(-EINVAL, "/addon/permit.json", "capabilities[0].id", NULL);
         zip_refused(-EINVAL, "/addon.zip/permit.json", "capabilities[0].id", NULL);
 
         /* Not JSON at all: the position is given. */
-        st_write_string(at("permit.json"), "{\"id\": ");
+        test_write_string(at("permit.json"), "{\"id\": ");
         expect_dir_refused(-EINVAL, "/addon/permit.json", NULL, NULL);
         zip_refused(-EINVAL, "/addon.zip/permit.json", NULL, NULL);
         free(bad);
@@ -169,20 +169,20 @@ static void test_invalid_manifest(void **state) {
 
 static void test_entry_missing(void **state) {
         size_t len;
-        char *m = st_read(at("permit.json"), &len), *bad;
+        char *m = test_read(at("permit.json"), &len), *bad;
         const char *from = "\"entry\": \"__init__.py\"";
         char *p = strstr(m, from);
 
         (void) state;
         assert_non_null(p);
         assert_true(asprintf(&bad, "%.*s\"entry\": \"lib/main.py\"%s", (int) (p - m), m, p + strlen(from)) > 0);
-        st_write_string(at("permit.json"), bad);
+        test_write_string(at("permit.json"), bad);
         expect_dir_refused(-EINVAL, "/addon/permit.json", "entry", "'lib/main.py' is not a file of the package");
         zip_refused(-EINVAL, "/addon.zip/permit.json", "entry", "'lib/main.py' is not a file of the package");
         /* A directory is not a file either. */
         free(bad);
         assert_true(asprintf(&bad, "%.*s\"entry\": \"lib\"%s", (int) (p - m), m, p + strlen(from)) > 0);
-        st_write_string(at("permit.json"), bad);
+        test_write_string(at("permit.json"), bad);
         expect_dir_refused(-EINVAL, "/addon/permit.json", "entry", "'lib' is not a file of the package");
         free(bad);
         free(m);
@@ -214,14 +214,14 @@ static void test_unsafe_zip(void **state) {
 
 /* A refused re-signing leaves the signed zip and its .minisig alone. */
 static void test_resign_refused(void **state) {
-        char *minisig = st_join(tmp, "addon.zip.minisig"), *sig_before, *sig_after;
+        char *minisig = test_join(tmp, "addon.zip.minisig"), *sig_before, *sig_after;
         permit_error error;
         st_zip z = { 0 };
 
         (void) state;
         st_zip_from_dir(pkg, zip);
         assert_int_equal(sign(zip, &error), 0);
-        sig_before = st_read(minisig, NULL);
+        sig_before = test_read(minisig, NULL);
         /* Add a symlink to the signed zip. */
         assert_int_equal(st_zip_read(zip, &z), 0);
         st_zip_add(&z, "link", "permit.json", 11, 0644);
@@ -229,7 +229,7 @@ static void test_resign_refused(void **state) {
         st_zip_write(zip, &z);
         st_zip_free(&z);
         expect_zip_refused(zip, -EINVAL, "/addon.zip", "link", "symbolic link");
-        sig_after = st_read(minisig, NULL);
+        sig_after = test_read(minisig, NULL);
         assert_string_equal(sig_before, sig_after);
         free(sig_before);
         free(sig_after);
@@ -237,7 +237,7 @@ static void test_resign_refused(void **state) {
 }
 
 static void test_nonexistent(void **state) {
-        char *missing = st_join(tmp, "missing.zip");
+        char *missing = test_join(tmp, "missing.zip");
         char listing[512];
         permit_error error;
 
@@ -246,7 +246,7 @@ static void test_nonexistent(void **state) {
         assert_string_equal(error.source, missing);
         assert_true(error.text[0] != '\0');
         free(missing);
-        missing = st_join(tmp, "no/such/dir");
+        missing = test_join(tmp, "no/such/dir");
         assert_int_equal(sign(missing, &error), -ENOENT);
         st_listdir(tmp, listing, sizeof(listing));
         assert_string_equal(listing, "addon;");
@@ -261,12 +261,12 @@ static void test_nonexistent(void **state) {
 }
 
 static void test_not_a_package(void **state) {
-        char *text = st_join(tmp, "notes.zip");
+        char *text = test_join(tmp, "notes.zip");
 
         (void) state;
-        st_write_string(text, "this is not a zip archive\n");
+        test_write_string(text, "this is not a zip archive\n");
         expect_zip_refused(text, -EINVAL, NULL, NULL, NULL);
-        st_write(text, "", 0);
+        test_write(text, "", 0);
         expect_zip_refused(text, -EINVAL, NULL, NULL, NULL);
         free(text);
 }
@@ -280,13 +280,13 @@ static void test_limits(void **state) {
         permit_package_limits_default(&limits);
         limits.max_files = 3;
         assert_int_equal(permit_package_sign(sk, pkg, &o, &error), -EFBIG);
-        assert_false(st_exists(at("permit.sig")));
+        assert_false(test_exists(at("permit.sig")));
         st_zip_from_dir(pkg, zip);
         assert_int_equal(permit_package_sign(sk, zip, &o, &error), -EFBIG);
         permit_package_limits_default(&limits);
         limits.max_total_size = 100;
         assert_int_equal(permit_package_sign(sk, pkg, &o, &error), -EFBIG);
-        assert_false(st_exists(at("permit.sig")));
+        assert_false(test_exists(at("permit.sig")));
         /* Within the limits it signs, and verify applies them too. */
         permit_package_limits_default(&limits);
         assert_int_equal(permit_package_sign(sk, pkg, &o, &error), 0);
@@ -390,21 +390,21 @@ static void test_inspect_tampered(void **state) {
 
         (void) state;
         assert_int_equal(sign(pkg, &error), 0);
-        st_write_string(at("lib/util.py"), "import os\n");
+        test_write_string(at("lib/util.py"), "import os\n");
         info = inspect(pkg);
         assert_false(permit_package_info_verified(info));
         assert_int_equal(permit_package_info_signed_at(info), SIGNED_AT);
         permit_package_info_free(info);
         info = NULL;
 
-        sig = st_read(at("permit.sig"), &len);
-        st_write(at("permit.sig"), sig, len / 2);
+        sig = test_read(at("permit.sig"), &len);
+        test_write(at("permit.sig"), sig, len / 2);
         assert_int_equal(permit_package_inspect(pkg, NULL, &info, &error), -EINVAL);
         assert_null(info);
         assert_true(ends_with(error.source, "/addon/permit.sig"));
-        st_write(at("permit.sig"), sig, len);
+        test_write(at("permit.sig"), sig, len);
 
-        st_write_string(at("permit.json"), "{}");
+        test_write_string(at("permit.json"), "{}");
         assert_int_equal(permit_package_inspect(pkg, NULL, &info, &error), -EINVAL);
         assert_null(info);
         assert_true(ends_with(error.source, "/addon/permit.json"));

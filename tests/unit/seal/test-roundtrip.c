@@ -41,11 +41,11 @@ static int group_teardown(void **state) {
 
 static int setup(void **state) {
         (void) state;
-        tmp = st_tempdir();
-        pkg = st_join(tmp, "addon");
+        tmp = test_tempdir();
+        pkg = test_join(tmp, "addon");
         assert_int_equal(mkdir(pkg, 0755), 0);
         st_make_package(pkg);
-        zip = st_join(tmp, "addon.zip");
+        zip = test_join(tmp, "addon.zip");
         st_zip_from_dir(pkg, zip);
         return 0;
 }
@@ -54,7 +54,7 @@ static int teardown(void **state) {
         (void) state;
         free(pkg);
         free(zip);
-        st_rm_rf(tmp);
+        test_rm_rf(tmp);
         return 0;
 }
 
@@ -98,9 +98,9 @@ static uint64_t expected_files(const char *dir, expected_file out[N_PACKAGE_FILE
         uint64_t total = 0;
 
         for (size_t i = 0; i < N_PACKAGE_FILES; i++) {
-                char *p = st_join(dir, package_files[i]);
+                char *p = test_join(dir, package_files[i]);
                 size_t len;
-                char *data = st_read(p, &len);
+                char *data = test_read(p, &len);
 
                 out[i].path = package_files[i];
                 out[i].size = len;
@@ -163,7 +163,7 @@ static void check_info(const permit_package_info *info, const char *dir, int64_t
 
 static void test_directory(void **state) {
         permit_package_info *info;
-        char *sig = st_join(pkg, "permit.sig"), *text;
+        char *sig = test_join(pkg, "permit.sig"), *text;
         char listing[512];
         size_t len;
 
@@ -171,7 +171,7 @@ static void test_directory(void **state) {
         sign(pkg, SIGNED_AT, 0, false);
         info = verify(pkg);
         check_info(info, pkg, SIGNED_AT);
-        text = st_read(sig, &len);
+        text = test_read(sig, &len);
         check_seal_text(text, len, pkg, SIGNED_AT, info);
         /* Signing a directory writes permit.sig and nothing else. */
         st_listdir(pkg, listing, sizeof(listing));
@@ -225,14 +225,14 @@ static void test_zip(void **state) {
 }
 
 static void test_ankiaddon(void **state) {
-        char *addon = st_join(tmp, "word.ankiaddon"), *minisig = st_join(tmp, "word.ankiaddon.minisig");
+        char *addon = test_join(tmp, "word.ankiaddon"), *minisig = test_join(tmp, "word.ankiaddon.minisig");
         char listing[512];
 
         (void) state;
         assert_int_equal(rename(zip, addon), 0);
         sign(addon, SIGNED_AT, 0, false);
         check_zip(addon, SIGNED_AT);
-        assert_true(st_exists(minisig));
+        assert_true(test_exists(minisig));
         /* Nothing else beside it: no temporary file left. */
         st_listdir(tmp, listing, sizeof(listing));
         assert_string_equal(listing, "addon;word.ankiaddon;word.ankiaddon.minisig;");
@@ -242,13 +242,13 @@ static void test_ankiaddon(void **state) {
 
 static void test_resign_directory(void **state) {
         permit_package_info *info;
-        char *sig = st_join(pkg, "permit.sig"), *first, *second;
+        char *sig = test_join(pkg, "permit.sig"), *first, *second;
 
         (void) state;
         sign(pkg, SIGNED_AT, 0, false);
-        first = st_read(sig, NULL);
+        first = test_read(sig, NULL);
         sign(pkg, SIGNED_AT + 100, 0, false);
-        second = st_read(sig, NULL);
+        second = test_read(sig, NULL);
         assert_string_not_equal(first, second);
         info = verify(pkg);
         /* The new seal replaced the old one, and does not seal it. */
@@ -292,14 +292,14 @@ static void test_no_minisig(void **state) {
 /* Same content, same time, same key: the same seal, whatever the number of
  * hashing threads (Ed25519 signatures are deterministic). */
 static void test_threads(void **state) {
-        char *sig = st_join(pkg, "permit.sig"), *first, *again;
+        char *sig = test_join(pkg, "permit.sig"), *first, *again;
 
         (void) state;
         sign(pkg, SIGNED_AT, 1, false);
-        first = st_read(sig, NULL);
+        first = test_read(sig, NULL);
         for (unsigned t = 2; t <= 8; t *= 2) {
                 sign(pkg, SIGNED_AT, t, false);
-                again = st_read(sig, NULL);
+                again = test_read(sig, NULL);
                 assert_string_equal(first, again);
                 free(again);
         }
@@ -327,7 +327,7 @@ static void test_signed_at_now(void **state) {
 static void test_large_file(void **state) {
         size_t len = 5 * PERMIT_CHUNK_SIZE / 2 + 3;
         uint8_t *data = malloc(len), want[PERMIT_DIGEST_SIZE];
-        char *p = st_join(pkg, "lib/data/big.bin"), *text, *sig = st_join(pkg, "permit.sig");
+        char *p = test_join(pkg, "lib/data/big.bin"), *text, *sig = test_join(pkg, "permit.sig");
         permit_package_info *info;
         permit_error error;
         size_t tlen;
@@ -337,12 +337,12 @@ static void test_large_file(void **state) {
         (void) state;
         assert_non_null(data);
         randombytes_buf(data, len);
-        st_write(p, data, len);
+        test_write(p, data, len);
         permit_tree_digest(data, len, want);
         sign(pkg, SIGNED_AT, 0, false);
         info = verify(pkg);
         assert_int_equal(permit_package_info_files(info), N_PACKAGE_FILES + 1);
-        text = st_read(sig, &tlen);
+        text = test_read(sig, &tlen);
         assert_int_equal(seal_parse(text, tlen, &s, &error), 0);
         for (size_t i = 0; i < s->n_files; i++)
                 if (strcmp(s->files[i].path, "lib/data/big.bin") == 0) {
@@ -354,11 +354,11 @@ static void test_large_file(void **state) {
 
         /* One byte of the last chunk changed: caught. */
         data[len - 2] ^= 1;
-        st_write(p, data, len);
+        test_write(p, data, len);
         st_expect_verify(pk, pkg, -EBADMSG, "lib/data/big.bin", "changed (content differs from the seal)");
         /* As a zip too. */
         data[len - 2] ^= 1;
-        st_write(p, data, len);
+        test_write(p, data, len);
         assert_int_equal(unlink(sig), 0);
         st_zip_from_dir(pkg, zip);
         sign(zip, SIGNED_AT, 2, false);

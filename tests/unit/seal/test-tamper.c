@@ -68,11 +68,11 @@ static void sign_with(const permit_seckey *key, const char *path) {
 /* A signed directory package and a signed zip of the same files. */
 static int setup(void **state) {
         (void) state;
-        tmp = st_tempdir();
-        pkg = st_join(tmp, "addon");
+        tmp = test_tempdir();
+        pkg = test_join(tmp, "addon");
         assert_int_equal(mkdir(pkg, 0755), 0);
         st_make_package(pkg);
-        zip = st_join(tmp, "addon.zip");
+        zip = test_join(tmp, "addon.zip");
         st_zip_from_dir(pkg, zip);
         sign_with(sk, pkg);
         sign_with(sk, zip);
@@ -85,7 +85,7 @@ static int teardown(void **state) {
         (void) state;
         free(pkg);
         free(zip);
-        st_rm_rf(tmp);
+        test_rm_rf(tmp);
         return 0;
 }
 
@@ -165,7 +165,7 @@ static void check_seal_flip(const char *what, size_t i, int r, const permit_erro
 
 static void flip_dir_seal(uint8_t mask) {
         size_t len;
-        char *data = st_read(at("permit.sig"), &len);
+        char *data = test_read(at("permit.sig"), &len);
         char what[64];
         tally t = { 0 };
 
@@ -173,12 +173,12 @@ static void flip_dir_seal(uint8_t mask) {
         for (size_t i = 0; i < len; i++) {
                 permit_error error;
                 data[i] ^= (char) mask;
-                st_write(at("permit.sig"), data, len);
+                test_write(at("permit.sig"), data, len);
                 check_seal_flip(what, i, verify_quiet(pkg, &error), &error, &t);
                 data[i] ^= (char) mask;
         }
         tally_print(what, &t);
-        st_write(at("permit.sig"), data, len);
+        test_write(at("permit.sig"), data, len);
         st_expect_verify(pk, pkg, 0, NULL, NULL);
         free(data);
 }
@@ -192,14 +192,14 @@ static void test_dir_seal_flips(void **state) {
 /* permit.json is a sealed file: any change is a changed file. */
 static void test_dir_manifest_flips(void **state) {
         size_t len;
-        char *data = st_read(at("permit.json"), &len);
+        char *data = test_read(at("permit.json"), &len);
 
         (void) state;
         for (size_t i = 0; i < len; i++) {
                 permit_error error;
                 int r;
                 data[i] ^= 1;
-                st_write(at("permit.json"), data, len);
+                test_write(at("permit.json"), data, len);
                 r = verify_quiet(pkg, &error);
                 if (r != -EBADMSG)
                         printf("# permit.json byte %zu: got %d (%s: %s)\n", i, r, error.path, error.text);
@@ -209,48 +209,48 @@ static void test_dir_manifest_flips(void **state) {
                 data[i] ^= 1;
         }
         printf("# directory permit.json xor 0x01: %zu flips, all EBADMSG\n", len);
-        st_write(at("permit.json"), data, len);
+        test_write(at("permit.json"), data, len);
         st_expect_verify(pk, pkg, 0, NULL, NULL);
         free(data);
 }
 
 static void test_dir_changed(void **state) {
         size_t len;
-        char *data = st_read(at("__init__.py"), &len);
+        char *data = test_read(at("__init__.py"), &len);
         char text[128];
 
         (void) state;
-        st_write_string(at("__init__.py"), "import os\n");
+        test_write_string(at("__init__.py"), "import os\n");
         snprintf(text, sizeof(text), "changed (size 10, sealed %zu)", len);
         st_expect_verify(pk, pkg, -EBADMSG, "__init__.py", text);
 
         /* Same size, one byte in the middle. */
         data[len / 2] ^= 0x20;
-        st_write(at("__init__.py"), data, len);
+        test_write(at("__init__.py"), data, len);
         st_expect_verify(pk, pkg, -EBADMSG, "__init__.py", "changed (content differs from the seal)");
 
         /* In a subdirectory, and an empty file that gained a byte. */
         data[len / 2] ^= 0x20;
-        st_write(at("__init__.py"), data, len);
+        test_write(at("__init__.py"), data, len);
         st_expect_verify(pk, pkg, 0, NULL, NULL);
-        st_write_string(at("lib/data/words.txt"), "serendipity\nephemeral\nlaconiC\n");
+        test_write_string(at("lib/data/words.txt"), "serendipity\nephemeral\nlaconiC\n");
         st_expect_verify(pk, pkg, -EBADMSG, "lib/data/words.txt", "changed (content differs from the seal)");
-        st_write_string(at("lib/data/words.txt"), "serendipity\nephemeral\nlaconic\n");
-        st_write_string(at("empty.txt"), "x");
+        test_write_string(at("lib/data/words.txt"), "serendipity\nephemeral\nlaconic\n");
+        test_write_string(at("empty.txt"), "x");
         st_expect_verify(pk, pkg, -EBADMSG, "empty.txt", "changed (size 1, sealed 0)");
         free(data);
 }
 
 static void test_dir_added(void **state) {
         (void) state;
-        st_write_string(at("evil.py"), "import os\n");
+        test_write_string(at("evil.py"), "import os\n");
         st_expect_verify(pk, pkg, -EBADMSG, "evil.py", "file is not in the seal");
         assert_int_equal(unlink(at("evil.py")), 0);
-        st_write(at("lib/data/0"), "", 0);
+        test_write(at("lib/data/0"), "", 0);
         st_expect_verify(pk, pkg, -EBADMSG, "lib/data/0", "file is not in the seal");
         assert_int_equal(unlink(at("lib/data/0")), 0);
         assert_int_equal(mkdir(at("lib/new"), 0755), 0);
-        st_write_string(at("lib/new/__init__.py"), "\n");
+        test_write_string(at("lib/new/__init__.py"), "\n");
         st_expect_verify(pk, pkg, -EBADMSG, "lib/new/__init__.py", "file is not in the seal");
         /* An empty directory holds no file: not sealed, not refused. */
         assert_int_equal(unlink(at("lib/new/__init__.py")), 0);
@@ -266,7 +266,7 @@ static void test_dir_removed(void **state) {
 }
 
 static void test_dir_renamed(void **state) {
-        char *p = st_join(pkg, "lib/data/util.py");
+        char *p = test_join(pkg, "lib/data/util.py");
 
         (void) state;
         assert_int_equal(rename(at("README.md"), at("README.txt")), 0);
@@ -316,13 +316,13 @@ static void test_dir_impostor(void **state) {
 /* An older seal of the same add-on put back after the files changed. */
 static void test_dir_old_seal(void **state) {
         size_t len;
-        char *old = st_read(at("permit.sig"), &len);
+        char *old = test_read(at("permit.sig"), &len);
 
         (void) state;
-        st_write_string(at("lib/util.py"), "def word():\n    return 'quintessent'\n");
+        test_write_string(at("lib/util.py"), "def word():\n    return 'quintessent'\n");
         sign_with(sk, pkg);
         st_expect_verify(pk, pkg, 0, NULL, NULL);
-        st_write(at("permit.sig"), old, len);
+        test_write(at("permit.sig"), old, len);
         st_expect_verify(pk, pkg, -EBADMSG, "lib/util.py", "changed (content differs from the seal)");
         free(old);
 }
@@ -330,7 +330,7 @@ static void test_dir_old_seal(void **state) {
 /* What is not sealed: the seal's layout, file modes. Both verify. */
 static void test_dir_unsealed_details(void **state) {
         size_t len;
-        char *text = st_read(at("permit.sig"), &len), *compact = malloc(len + 1);
+        char *text = test_read(at("permit.sig"), &len), *compact = malloc(len + 1);
         size_t n = 0;
 
         (void) state;
@@ -338,7 +338,7 @@ static void test_dir_unsealed_details(void **state) {
         for (size_t i = 0; i < len; i++)
                 if (text[i] != '\n' && !(text[i] == ' ' && i > 0 && (text[i - 1] == ' ' || text[i - 1] == '\n')))
                         compact[n++] = text[i];
-        st_write(at("permit.sig"), compact, n);
+        test_write(at("permit.sig"), compact, n);
         st_expect_verify(pk, pkg, 0, NULL, NULL);
         assert_int_equal(chmod(at("README.md"), 0700), 0);
         st_expect_verify(pk, pkg, 0, NULL, NULL);
@@ -391,7 +391,7 @@ static void test_zip_manifest_flips(void **state) {
 /* Every 7th byte of the archive itself (see the top of the file). */
 static void test_zip_raw_flips(void **state) {
         size_t len;
-        uint8_t *data = (uint8_t *) st_read(zip, &len);
+        uint8_t *data = (uint8_t *) test_read(zip, &len);
         st_zip sealed = zip_get();
         tally t = { 0 };
 
@@ -401,7 +401,7 @@ static void test_zip_raw_flips(void **state) {
                 int r;
 
                 data[i] ^= 1;
-                st_write(zip, data, len);
+                test_write(zip, data, len);
                 r = verify_quiet(zip, &error);
                 tally_add(&t, r);
                 if (r == 0) {
@@ -426,7 +426,7 @@ static void test_zip_raw_flips(void **state) {
         }
         tally_print("zip archive bytes (every 7th) xor 0x01", &t);
         assert_true(t.accepted < t.total / 4);
-        st_write(zip, data, len);
+        test_write(zip, data, len);
         st_expect_verify(pk, zip, 0, NULL, NULL);
         st_zip_free(&sealed);
         free(data);
@@ -530,7 +530,7 @@ static void test_zip_impostor(void **state) {
  * it is the same seal and verifies. */
 static void test_zip_seal_swapped(void **state) {
         size_t len;
-        char *dir_seal = st_read(at("permit.sig"), &len);
+        char *dir_seal = test_read(at("permit.sig"), &len);
         st_zip z = zip_get();
         st_member *m = st_zip_find(&z, "permit.sig");
 
