@@ -34,18 +34,7 @@ static void print_limits_json(const permit_limits *l) {
 static void print_json(const char *pkg, const permit_package_info *info, const permit_warnings *w) {
         const permit_manifest *m = permit_package_info_manifest(info);
 
-        fputs("{\"package\":", stdout);
-        tool_json_string(pkg);
-        fputs(",\"id\":", stdout);
-        tool_json_string(permit_manifest_id(m));
-        fputs(",\"name\":", stdout);
-        tool_json_string(permit_manifest_name(m));
-        fputs(",\"version\":", stdout);
-        tool_json_string(permit_manifest_version(m));
-        fputs(",\"publisher\":", stdout);
-        tool_json_string(permit_manifest_publisher(m));
-        fputs(",\"entry\":", stdout);
-        tool_json_string(permit_manifest_entry(m));
+        tool_json_identity(pkg, m);
         printf(",\"signed\":%s,\"verified\":false,\"key_id\":\"%s\",\"signed_at\":%lld,\"files\":%llu,\"size\":%llu",
                permit_package_info_signed_at(info) ? "true" : "false", permit_package_info_key_id(info),
                (long long) permit_package_info_signed_at(info), (unsigned long long) permit_package_info_files(info),

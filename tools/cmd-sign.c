@@ -86,12 +86,7 @@ int cmd_sign(int argc, char **argv) {
         }
         minisig = !o.no_minisig && stat(pkg, &st) == 0 && !S_ISDIR(st.st_mode);
         if (json) {
-                fputs("{\"package\":", stdout);
-                tool_json_string(pkg);
-                fputs(",\"id\":", stdout);
-                tool_json_string(permit_manifest_id(permit_package_info_manifest(info)));
-                fputs(",\"version\":", stdout);
-                tool_json_string(permit_manifest_version(permit_package_info_manifest(info)));
+                tool_json_identity(pkg, permit_package_info_manifest(info));
                 printf(",\"key_id\":\"%s\",\"files\":%llu,\"size\":%llu,\"seal_digest\":\"%s\",\"minisig\":%s}\n",
                        permit_package_info_key_id(info), (unsigned long long) permit_package_info_files(info),
                        (unsigned long long) permit_package_info_total_size(info),

@@ -107,16 +107,8 @@ int cmd_verify(int argc, char **argv) {
         char when[64], size[32];
         strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
         if (json) {
-                fputs("{\"package\":", stdout);
-                tool_json_string(pkg);
-                fputs(",\"valid\":true,\"id\":", stdout);
-                tool_json_string(permit_manifest_id(m));
-                fputs(",\"name\":", stdout);
-                tool_json_string(permit_manifest_name(m));
-                fputs(",\"version\":", stdout);
-                tool_json_string(permit_manifest_version(m));
-                fputs(",\"publisher\":", stdout);
-                tool_json_string(permit_manifest_publisher(m));
+                tool_json_identity(pkg, m);
+                fputs(",\"valid\":true", stdout);
                 printf(",\"key_id\":\"%s\",\"signed_at\":%lld,\"files\":%llu,\"size\":%llu,\"hash\":\"%s\","
                        "\"seal_digest\":\"%s\"}\n",
                        permit_package_info_key_id(info), (long long) t,

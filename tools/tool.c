@@ -291,3 +291,18 @@ const char *tool_size(unsigned long long bytes, char buf[32]) {
         snprintf(buf, 32, "%.1f %s", v, units[u]);
         return buf;
 }
+
+void tool_json_identity(const char *pkg, const permit_manifest *m) {
+        fputs("{\"package\":", stdout);
+        tool_json_string(pkg);
+        fputs(",\"id\":", stdout);
+        tool_json_string(permit_manifest_id(m));
+        fputs(",\"name\":", stdout);
+        tool_json_string(permit_manifest_name(m));
+        fputs(",\"version\":", stdout);
+        tool_json_string(permit_manifest_version(m));
+        fputs(",\"publisher\":", stdout);
+        tool_json_string(permit_manifest_publisher(m));
+        fputs(",\"entry\":", stdout);
+        tool_json_string(permit_manifest_entry(m));
+}

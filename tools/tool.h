@@ -60,6 +60,11 @@ int tool_limit_option(int opt, const char *arg, permit_package_limits *limits);
 /* JSON string printing for --json output. */
 void tool_json_string(const char *s);
 
+/* Opens a --json object with the package and the add-on's identity:
+ * {"package":..,"id":..,"name":..,"version":..,"publisher":..,"entry":..
+ * (the caller adds its fields and the closing brace). */
+void tool_json_identity(const char *pkg, const permit_manifest *m);
+
 /* A count of bytes for people: "1.2 MiB". */
 const char *tool_size(unsigned long long bytes, char buf[32]);
 
