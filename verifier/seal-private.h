@@ -41,6 +41,8 @@ typedef struct seal {
         size_t n_files;
         uint8_t signature[PERMIT_SIGNATURE_SIZE];
         uint8_t content_digest[PERMIT_DIGEST_SIZE]; /* BLAKE2b-256 of the signed message */
+        char *message;      /* the signed message, once built (parse, sign) */
+        size_t message_len;
 } seal;
 
 void seal_free(seal *s);

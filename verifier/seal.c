@@ -15,6 +15,7 @@ void seal_free(seal *s) {
         for (size_t i = 0; i < s->n_files; i++)
                 free(s->files[i].path);
         free(s->files);
+        free(s->message);
         free(s);
 }
 
@@ -139,8 +140,9 @@ int seal_sign(seal *s, const permit_seckey *sk, char **ret_text, size_t *ret_len
 }
 
 int seal_verify_signature(const seal *s, const permit_pubkey *pk, permit_error *error) {
-        _cleanup_free_ char *msg = NULL;
-        size_t len;
+        _cleanup_free_ char *built = NULL;
+        const char *msg = s->message;
+        size_t len = s->message_len;
         int r;
 
         if (sodium_memcmp(s->key_id, permit_pubkey_id(pk), PERMIT_KEY_ID_SIZE) != 0) {
@@ -150,9 +152,13 @@ int seal_verify_signature(const seal *s, const permit_pubkey *pk, permit_error *
                 return permit_error_set(error, -EKEYREJECTED, NULL, "sealed with key %s, not with the given key %s",
                                         got, want);
         }
-        r = seal_message(s, &msg, &len);
-        if (r < 0)
-                return permit_error_set(error, r, NULL, "cannot build the seal's signed form: %s", strerror(-r));
+        if (!msg) {
+                r = seal_message(s, &built, &len);
+                if (r < 0)
+                        return permit_error_set(error, r, NULL, "cannot build the seal's signed form: %s",
+                                                strerror(-r));
+                msg = built;
+        }
         if (permit_pubkey_verify(pk, s->signature, msg, len) != 0)
                 return permit_error_set(error, -EBADMSG, NULL, "signature verification failed");
         return 0;
@@ -314,12 +320,11 @@ int seal_parse(const char *buf, size_t len, seal **ret, permit_error *error) {
         if (r == 0)
                 r = parse_files(v, s, error);
         if (r == 0) {
-                _cleanup_free_ char *msg = NULL;
-                size_t mlen;
-                r = seal_message(s, &msg, &mlen);
+                /* Built once here; checking the signature uses it again. */
+                r = seal_message(s, &s->message, &s->message_len);
                 if (r == 0)
-                        crypto_generichash(s->content_digest, PERMIT_DIGEST_SIZE, (const uint8_t *) msg, mlen,
-                                           NULL, 0);
+                        crypto_generichash(s->content_digest, PERMIT_DIGEST_SIZE, (const uint8_t *) s->message,
+                                           s->message_len, NULL, 0);
         }
         if (r < 0) {
                 seal_free(s);
