@@ -182,7 +182,7 @@ static int get_member(json_t *obj, const char *key, json_type type, json_t **ret
 }
 
 static int get_hex(json_t *obj, const char *key, uint8_t *out, size_t len, permit_error *error) {
-        json_t *v;
+        json_t *v = NULL;
         int r = get_member(obj, key, JSON_STRING, &v, error);
 
         if (r < 0)
@@ -194,7 +194,7 @@ static int get_hex(json_t *obj, const char *key, uint8_t *out, size_t len, permi
 
 static int check_keys(json_t *obj, const char *const *allowed, const char *parent, permit_error *error) {
         const char *key;
-        json_t *v;
+        json_t *v = NULL;
 
         json_object_foreach(obj, key, v) {
                 bool ok = false;
@@ -221,7 +221,7 @@ static int parse_files(json_t *arr, seal *s, permit_error *error) {
         if (!s->files)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
-                json_t *f = json_array_get(arr, i), *path, *size;
+                json_t *f = json_array_get(arr, i), *path = NULL, *size = NULL;
                 seal_file *sf = &s->files[i];
                 permit_error sub = { 0 };
 
@@ -270,7 +270,7 @@ int seal_parse(const char *buf, size_t len, seal **ret, permit_error *error) {
         static const char *const top_keys[] = { "format", "hash", "key_id", "signed_at", "manifest", "files",
                                                 "signature", NULL };
         _cleanup_json_ json_t *root = NULL;
-        json_t *v;
+        json_t *v = NULL;
         seal *s = NULL;
         int r;
 
