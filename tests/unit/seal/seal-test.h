@@ -315,3 +315,35 @@ static inline void st_expect_verify(const permit_pubkey *pk, const char *pkg, in
         if (text)
                 assert_string_equal(error.text, text);
 }
+
+/* The fixture most seal tests start from: a fresh temp dir holding the
+ * package directory "addon" and, when asked, the same files zipped as
+ * "addon.zip" (the name is set either way). */
+static char *tmp, *pkg, *zip;
+
+static inline void st_fixture_new(bool with_zip) {
+        tmp = test_tempdir();
+        pkg = test_join(tmp, "addon");
+        assert_int_equal(mkdir(pkg, 0755), 0);
+        st_make_package(pkg);
+        zip = test_join(tmp, "addon.zip");
+        if (with_zip)
+                st_zip_from_dir(pkg, zip);
+}
+
+static inline void st_fixture_free(void) {
+        free(pkg);
+        free(zip);
+        test_rm_rf(tmp);
+        pkg = zip = tmp = NULL;
+}
+
+/* PKG/name; four buffers in turn, so rename(at(a), at(b)) works. */
+static inline char *at(const char *name) {
+        static char paths[4][4096];
+        static unsigned next;
+        char *path = paths[next++ % 4];
+
+        snprintf(path, sizeof(paths[0]), "%s/%s", pkg, name);
+        return path;
+}

@@ -15,7 +15,6 @@
 
 static permit_pubkey *pk;
 static permit_seckey *sk;
-static char *tmp, *pkg, *zip;
 
 static int group_setup(void **state) {
         (void) state;
@@ -33,31 +32,16 @@ static int group_teardown(void **state) {
 
 static int setup(void **state) {
         (void) state;
-        tmp = test_tempdir();
-        pkg = test_join(tmp, "addon");
-        assert_int_equal(mkdir(pkg, 0755), 0);
-        st_make_package(pkg);
-        zip = test_join(tmp, "addon.zip");
+        st_fixture_new(false);
         return 0;
 }
 
 static int teardown(void **state) {
         (void) state;
-        free(pkg);
-        free(zip);
-        test_rm_rf(tmp);
+        st_fixture_free();
         return 0;
 }
 
-/* PKG/name; four buffers in turn. */
-static char *at(const char *name) {
-        static char paths[4][4096];
-        static unsigned next;
-        char *path = paths[next++ % 4];
-
-        snprintf(path, sizeof(paths[0]), "%s/%s", pkg, name);
-        return path;
-}
 
 static int sign(const char *path, permit_error *error) {
         permit_sign_options o = { .signed_at = SIGNED_AT };

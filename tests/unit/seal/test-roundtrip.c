@@ -19,7 +19,6 @@
 
 static permit_pubkey *pk, *other_pk;
 static permit_seckey *sk, *other_sk;
-static char *tmp, *pkg, *zip;
 
 static int group_setup(void **state) {
         (void) state;
@@ -41,20 +40,13 @@ static int group_teardown(void **state) {
 
 static int setup(void **state) {
         (void) state;
-        tmp = test_tempdir();
-        pkg = test_join(tmp, "addon");
-        assert_int_equal(mkdir(pkg, 0755), 0);
-        st_make_package(pkg);
-        zip = test_join(tmp, "addon.zip");
-        st_zip_from_dir(pkg, zip);
+        st_fixture_new(true);
         return 0;
 }
 
 static int teardown(void **state) {
         (void) state;
-        free(pkg);
-        free(zip);
-        test_rm_rf(tmp);
+        st_fixture_free();
         return 0;
 }
 

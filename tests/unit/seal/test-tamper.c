@@ -28,7 +28,6 @@
 
 static permit_pubkey *pk, *other_pk;
 static permit_seckey *sk, *other_sk, *impostor_sk;
-static char *tmp, *pkg, *zip;
 
 static int group_setup(void **state) {
         uint8_t seed[32];
@@ -68,12 +67,7 @@ static void sign_with(const permit_seckey *key, const char *path) {
 /* A signed directory package and a signed zip of the same files. */
 static int setup(void **state) {
         (void) state;
-        tmp = test_tempdir();
-        pkg = test_join(tmp, "addon");
-        assert_int_equal(mkdir(pkg, 0755), 0);
-        st_make_package(pkg);
-        zip = test_join(tmp, "addon.zip");
-        st_zip_from_dir(pkg, zip);
+        st_fixture_new(true);
         sign_with(sk, pkg);
         sign_with(sk, zip);
         st_expect_verify(pk, pkg, 0, NULL, NULL);
@@ -83,21 +77,10 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
         (void) state;
-        free(pkg);
-        free(zip);
-        test_rm_rf(tmp);
+        st_fixture_free();
         return 0;
 }
 
-/* PKG/name; four buffers in turn, so rename(at(a), at(b)) works. */
-static char *at(const char *name) {
-        static char paths[4][4096];
-        static unsigned next;
-        char *path = paths[next++ % 4];
-
-        snprintf(path, sizeof(paths[0]), "%s/%s", pkg, name);
-        return path;
-}
 
 /* The zip's members, to change and write back with zip_put(). */
 static st_zip zip_get(void) {
