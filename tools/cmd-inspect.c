@@ -141,11 +141,9 @@ int cmd_inspect(int argc, char **argv) {
                                 return EXIT_USAGE;
                 }
         }
-        if (optind != argc - 1) {
-                tool_error("inspect needs one PACKAGE (see --help)");
+        pkg = tool_one_package(argc, argv, "inspect");
+        if (!pkg)
                 return EXIT_USAGE;
-        }
-        pkg = argv[optind];
         r = permit_package_inspect(pkg, &limits, &info, &error);
         if (r < 0)
                 return tool_fail(r, &error, pkg);

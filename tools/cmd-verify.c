@@ -80,11 +80,9 @@ int cmd_verify(int argc, char **argv) {
                                 return EXIT_USAGE;
                 }
         }
-        if (optind != argc - 1) {
-                tool_error("verify needs one PACKAGE (see --help)");
+        pkg = tool_one_package(argc, argv, "verify");
+        if (!pkg)
                 return EXIT_USAGE;
-        }
-        pkg = argv[optind];
         r = tool_pubkey_load(pub_path, pub_string, &pk, &error);
         if (r < 0) {
                 /* An unreadable or malformed key is reported like an

@@ -306,3 +306,11 @@ void tool_json_identity(const char *pkg, const permit_manifest *m) {
         fputs(",\"entry\":", stdout);
         tool_json_string(permit_manifest_entry(m));
 }
+
+const char *tool_one_package(int argc, char **argv, const char *cmd) {
+        if (optind != argc - 1) {
+                tool_error("%s needs one PACKAGE (see --help)", cmd);
+                return NULL;
+        }
+        return argv[optind];
+}

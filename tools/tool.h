@@ -57,6 +57,10 @@ int tool_pubkey_load(const char *file, const char *string, permit_pubkey **ret, 
         { "max-ratio", required_argument, NULL, 0x1003 }
 int tool_limit_option(int opt, const char *arg, permit_package_limits *limits);
 
+/* The one PACKAGE operand left after options, or NULL after saying
+ * "CMD needs one PACKAGE". */
+const char *tool_one_package(int argc, char **argv, const char *cmd);
+
 /* JSON string printing for --json output. */
 void tool_json_string(const char *s);
 
