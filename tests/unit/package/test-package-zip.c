@@ -218,6 +218,30 @@ static void test_sticky_failure(void **state) {
         package_free(p);
 }
 
+/* A central directory over 64 MiB is refused before it is read: a sparse
+ * file whose end record claims one (costs no disk space). */
+static void test_huge_central(void **state) {
+        const uint64_t size = 65 * 1024 * 1024;
+        unsigned char eocd[22] = { 'P', 'K', 5, 6 };
+        uint32_t cd_size = (uint32_t) (size - sizeof(eocd));
+        permit_error error;
+        FILE *f;
+
+        (void) state;
+        eocd[8] = eocd[10] = 1; /* one entry on this disk, one in all */
+        for (int i = 0; i < 4; i++)
+                eocd[12 + i] = (unsigned char) (cd_size >> (8 * i)); /* offset 0 */
+        f = fopen(zip_path("huge-central.zip"), "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite("PK\3\4", 1, 4, f), 4);
+        assert_int_equal(fseek(f, (long) (size - sizeof(eocd)), SEEK_SET), 0);
+        assert_int_equal(fwrite(eocd, 1, sizeof(eocd), f), sizeof(eocd));
+        assert_int_equal(fclose(f), 0);
+        assert_int_equal(walk_package(zip_path("huge-central.zip"), NULL, &error, NULL, 0, NULL), -EFBIG);
+        assert_string_equal(error.text, "central directory larger than 64 MiB");
+        unlink(zip_path("huge-central.zip"));
+}
+
 static void test_bomb_bounded(void **state) {
         permit_error error;
         uint64_t bytes;
@@ -276,6 +300,7 @@ int main(void) {
                 cmocka_unit_test(test_content),
                 cmocka_unit_test(test_sticky_failure),
                 cmocka_unit_test(test_bomb_bounded),
+                cmocka_unit_test(test_huge_central),
         };
 
         return cmocka_run_group_tests_name("package-zip", tests, make_zips, remove_zips);
