@@ -24,6 +24,11 @@ struct permit_manifest {
         char **kinds;          /* capabilities[i].kind, owned */
 };
 
+/* ---- parse.c --------------------------------------------------------- */
+
+/* An add-on id: ^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*$ (also safe as a file name). */
+bool permit_addon_id_valid(const char *s);
+
 /* ---- text.c ---------------------------------------------------------- */
 
 /* Longest a quoted value may be in an error message before it is cut. */
@@ -57,6 +62,9 @@ typedef struct cap {
         const char *argument; /* points into id; NULL for a bare kind */
         char name[72];        /* the kind as written: "fs.read", "host.deck_editor" */
 } cap;
+
+/* True when name is a kind of the vocabulary ("fs.read", "host.deck_editor"). */
+bool permit_kind_known(const char *name);
 
 /* Splits and checks an id. -EINVAL with error->text set (path untouched). */
 int permit_cap_parse(const char *id, cap *ret, permit_error *error);

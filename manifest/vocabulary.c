@@ -586,6 +586,20 @@ static bool host_feature_valid(const char *s, size_t n) {
         return true;
 }
 
+bool permit_kind_known(const char *name) {
+        size_t n = strlen(name);
+
+        for (size_t i = 0; i < ELEMENTSOF(vocabulary); i++) {
+                const char *v = vocabulary[i].name;
+                size_t k = strlen(v);
+
+                if (v[k - 1] == '.' ? n > k && strncmp(name, v, k) == 0 && host_feature_valid(name + k, n - k)
+                                    : streq(name, v))
+                        return true;
+        }
+        return false;
+}
+
 int permit_cap_parse(const char *id, cap *ret, permit_error *error) {
         char q[QUOTE_MAX * 4 + 8];
         const permit_kind *kind = NULL;

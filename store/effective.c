@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/* The effective grant: what an add-on may do, from its verified manifest,
+ * the user's decisions and the host's policy (doc/store.md, "The effective
+ * grant"). */
+#include <sodium.h>
+
+#include "encoding-private.h"
+#include "permit/capability.h"
+#include "store-private.h"
+
+struct permit_effective {
+        size_t n;
+        permit_grant_entry *entries; /* capability strings point into the manifest copy below */
+        char **ids;                  /* owned copies of the capability ids */
+        size_t n_granted;
+        const char **granted;
+        size_t n_undecided;
+        permit_limits limits;
+        bool runnable;
+        bool up_to_date;
+};
+
+_public_ const char *permit_grant_state_name(permit_grant_state st) {
+        switch (st) {
+        case PERMIT_GRANT_GRANTED:
+                return "granted";
+        case PERMIT_GRANT_DENIED:
+                return "denied";
+        case PERMIT_GRANT_UNDECIDED:
+                return "undecided";
+        case PERMIT_GRANT_POLICY_DENIED:
+                return "policy-denied";
+        }
+        return NULL;
+}
+
+_public_ void permit_effective_free(permit_effective *e) {
+        if (!e)
+                return;
+        for (size_t i = 0; i < e->n; i++)
+                free(e->ids[i]);
+        free(e->ids);
+        free(e->entries);
+        free(e->granted);
+        free(e);
+}
+
+/* What the user decided for a requested capability: an exact decision wins
+ * (a "no" survives whatever else was granted); otherwise a granted broader
+ * decision covers it; otherwise nothing was decided. */
+static permit_grant_state user_state(const permit_record *rec, const char *capability) {
+        const permit_cap_decision *d = record_find_decision(rec, capability);
+
+        if (d)
+                return d->granted ? PERMIT_GRANT_GRANTED : PERMIT_GRANT_DENIED;
+        for (size_t i = 0; rec && i < rec->n_decisions; i++)
+                if (rec->decisions[i].granted && permit_capability_absorbs(rec->decisions[i].capability, capability))
+                        return PERMIT_GRANT_GRANTED;
+        return PERMIT_GRANT_UNDECIDED;
+}
+
+static uint64_t cap_limit(uint64_t asked, uint64_t cap) {
+        /* 0 asked: the enforcer's default, which the cap also bounds */
+        if (cap == 0)
+                return asked;
+        return asked == 0 || asked > cap ? cap : asked;
+}
+
+_public_ int permit_effective_grant(const permit_store *s, const permit_manifest *m, const permit_policy *policy,
+                                    permit_effective **ret) {
+        const permit_record *rec;
+        const permit_limits *asked, *caps;
+        permit_effective *e;
+        size_t n;
+
+        if (!s || !m || !ret)
+                return -EINVAL;
+        rec = state_find_record(&s->state, permit_manifest_id(m));
+        n = permit_manifest_n_capabilities(m);
+        e = calloc(1, sizeof(*e));
+        if (!e)
+                return -ENOMEM;
+        if (n > 0 && (!(e->entries = calloc(n, sizeof(*e->entries))) || !(e->ids = calloc(n, sizeof(char *))) ||
+                      !(e->granted = calloc(n, sizeof(char *))))) {
+                permit_effective_free(e);
+                return -ENOMEM;
+        }
+        e->runnable = rec != NULL;
+        for (size_t i = 0; i < n; i++) {
+                const permit_capability *c = permit_manifest_capability(m, i);
+                permit_grant_entry *g = &e->entries[i];
+
+                e->ids[i] = strdup(c->id);
+                if (!e->ids[i]) {
+                        permit_effective_free(e);
+                        return -ENOMEM;
+                }
+                e->n++;
+                g->capability = e->ids[i];
+                g->required = c->required;
+                g->state = user_state(rec, c->id);
+                if (g->state == PERMIT_GRANT_GRANTED && permit_policy_denies(policy, c->id))
+                        g->state = PERMIT_GRANT_POLICY_DENIED;
+                if (g->state == PERMIT_GRANT_GRANTED)
+                        e->granted[e->n_granted++] = e->ids[i];
+                else if (c->required)
+                        e->runnable = false;
+                if (g->state == PERMIT_GRANT_UNDECIDED)
+                        e->n_undecided++;
+        }
+        asked = permit_manifest_limits(m);
+        caps = permit_policy_limits(policy);
+        e->limits = (permit_limits) {
+                .memory_mb = cap_limit(asked->memory_mb, caps->memory_mb),
+                .cpu_seconds = cap_limit(asked->cpu_seconds, caps->cpu_seconds),
+                .processes = cap_limit(asked->processes, caps->processes),
+                .open_files = cap_limit(asked->open_files, caps->open_files),
+                .wall_seconds = cap_limit(asked->wall_seconds, caps->wall_seconds),
+        };
+        if (rec) {
+                uint8_t digest[PERMIT_DIGEST_SIZE];
+                char hex[2 * PERMIT_DIGEST_SIZE + 1];
+
+                if (permit_manifest_digest(m, digest) >= 0) {
+                        permit_hex(hex, digest, sizeof(digest));
+                        e->up_to_date = streq(hex, rec->digest);
+                }
+        }
+        *ret = e;
+        return 0;
+}
+
+_public_ size_t permit_effective_n_entries(const permit_effective *e) {
+        return e ? e->n : 0;
+}
+
+_public_ const permit_grant_entry *permit_effective_entry(const permit_effective *e, size_t i) {
+        return e && i < e->n ? &e->entries[i] : NULL;
+}
+
+_public_ size_t permit_effective_n_granted(const permit_effective *e) {
+        return e ? e->n_granted : 0;
+}
+
+_public_ const char *permit_effective_granted(const permit_effective *e, size_t i) {
+        return e && i < e->n_granted ? e->granted[i] : NULL;
+}
+
+_public_ const permit_limits *permit_effective_limits(const permit_effective *e) {
+        return e ? &e->limits : NULL;
+}
+
+_public_ bool permit_effective_runnable(const permit_effective *e) {
+        return e && e->runnable;
+}
+
+_public_ bool permit_effective_up_to_date(const permit_effective *e) {
+        return e && e->up_to_date;
+}
+
+_public_ size_t permit_effective_n_undecided(const permit_effective *e) {
+        return e ? e->n_undecided : 0;
+}

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: MIT */
+/* Opening a profile's store, reading grants.json and pins.json, and the one
+ * way to change them: lock, re-read, change, write atomically, unlock. */
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "fileio-private.h"
+#include "json-private.h"
+#include "store-private.h"
+
+int64_t store_now(void) {
+        return (int64_t) time(NULL);
+}
+
+static char *path_join(const char *a, const char *b) {
+        char *p;
+        return asprintf(&p, "%s/%s", a, b) < 0 ? NULL : p;
+}
+
+char *store_manifest_path(const permit_store *s, const char *id) {
+        char *p;
+        return asprintf(&p, "%s/" MANIFESTS_DIR "/%s.json", s->dir, id) < 0 ? NULL : p;
+}
+
+_public_ int permit_store_default_profile(char **ret) {
+        const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+        char *p;
+        int r;
+
+        if (!ret)
+                return -EINVAL;
+        /* The XDG spec: a relative path in the variable is invalid and ignored. */
+        if (xdg && xdg[0] == '/')
+                r = asprintf(&p, "%s/permit/profiles/default", xdg);
+        else if (home && home[0] == '/')
+                r = asprintf(&p, "%s/.local/share/permit/profiles/default", home);
+        else
+                return -ENOENT;
+        if (r < 0)
+                return -ENOMEM;
+        *ret = p;
+        return 0;
+}
+
+/* mkdir -p with mode for the directories it creates. */
+static int mkdir_parents(const char *path, unsigned mode) {
+        _cleanup_free_ char *p = strdup(path);
+
+        if (!p)
+                return -ENOMEM;
+        for (char *q = p + 1; *q; q++) {
+                if (*q != '/')
+                        continue;
+                *q = '\0';
+                if (mkdir(p, mode) < 0 && errno != EEXIST)
+                        return negative_errno();
+                *q = '/';
+        }
+        if (mkdir(p, mode) < 0 && errno != EEXIST)
+                return negative_errno();
+        return 0;
+}
+
+/* Reads one of the store's JSON files: {"version": 1, member: {...}}. A
+ * missing file is an empty member. */
+static int load_file(const char *path, const char *member, int (*from_json)(const json_t *, const char *,
+                                                                            store_state *, permit_error *),
+                     store_state *st, permit_error *error) {
+        static const char *const top_keys[2] = { "version", NULL };
+        const char *keys[2] = { top_keys[0], member };
+        _cleanup_free_ char *buf = NULL;
+        _cleanup_json_ json_t *root = NULL;
+        const json_t *v;
+        size_t len;
+        int r;
+
+        r = permit_read_file(path, PERMIT_STORE_MAX_FILE, &buf, &len);
+        if (r == -ENOENT)
+                return 0;
+        if (r == -EFBIG)
+                return permit_error_set_at(error, r, path, NULL, "larger than %d bytes", PERMIT_STORE_MAX_FILE);
+        if (r < 0)
+                return permit_error_set_at(error, r, path, NULL, "%s", strerror(-r));
+        r = permit_json_parse(buf, len, &root, error);
+        if (r >= 0)
+                r = check_version(root, error);
+        if (r >= 0)
+                r = check_keys(root, NULL, keys, 2, error);
+        if (r >= 0) {
+                v = json_object_get(root, member);
+                if (!v)
+                        r = permit_error_set(error, -EINVAL, NULL, "missing field '%s'", member);
+                else
+                        r = from_json(v, member, st, error);
+        }
+        return permit_error_set_source(error, r, path);
+}
+
+int state_load(const permit_store *s, store_state *st, permit_error *error) {
+        store_state fresh = { 0 };
+        int r;
+
+        r = load_file(s->grants_path, "grants", grants_from_json, &fresh, error);
+        if (r >= 0)
+                r = load_file(s->pins_path, "pins", pins_from_json, &fresh, error);
+        if (r < 0) {
+                state_clear(&fresh);
+                return r;
+        }
+        *st = fresh;
+        return 0;
+}
+
+static int write_file(const char *path, const char *member, json_t *content) {
+        _cleanup_json_ json_t *root = json_object();
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+
+        if (!root || json_set(root, "version", json_integer(STORE_FORMAT_VERSION)) < 0 ||
+            json_set(root, member, content) < 0)
+                return -ENOMEM;
+        /* Indented with sorted keys: people read these files; the reader does not care. */
+        text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+        if (!text)
+                return -ENOMEM;
+        len = strlen(text);
+        text[len] = '\n'; /* the NUL becomes the final newline: len + 1 bytes are written */
+        return permit_write_file_atomic(path, text, len + 1, 0600, 0);
+}
+
+int store_lock(const permit_store *s) {
+        _cleanup_free_ char *path = path_join(s->dir, LOCK_FILE);
+        _cleanup_close_ int fd = -1;
+
+        if (!path)
+                return -ENOMEM;
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return negative_errno();
+        while (flock(fd, LOCK_EX) < 0)
+                if (errno != EINTR)
+                        return negative_errno();
+        return steal_fd(&fd);
+}
+
+int store_change(permit_store *s, store_change_fn change, void *userdata, permit_error *error) {
+        _cleanup_close_ int lock = -1;
+        store_state st = { 0 };
+        json_t *content;
+        int r, changed;
+
+        lock = store_lock(s);
+        if (lock < 0)
+                return permit_error_set_at(error, lock, s->dir, NULL, "cannot take the lock: %s", strerror(-lock));
+        /* Re-read under the lock: another process may have written since open. */
+        r = state_load(s, &st, error);
+        if (r < 0)
+                return r;
+        changed = change(s, &st, userdata, error);
+        if (changed < 0) {
+                state_clear(&st);
+                return changed;
+        }
+        if (changed & CHANGED_GRANTS) {
+                r = grants_to_json(&st, &content);
+                if (r >= 0)
+                        r = write_file(s->grants_path, "grants", content);
+                if (r < 0) {
+                        state_clear(&st);
+                        return permit_error_set_at(error, r, s->grants_path, NULL, "cannot write: %s", strerror(-r));
+                }
+        }
+        if (changed & CHANGED_PINS) {
+                r = pins_to_json(&st, &content);
+                if (r >= 0)
+                        r = write_file(s->pins_path, "pins", content);
+                if (r < 0) {
+                        state_clear(&st);
+                        return permit_error_set_at(error, r, s->pins_path, NULL, "cannot write: %s", strerror(-r));
+                }
+        }
+        state_clear(&s->state);
+        s->state = st;
+        return 0;
+}
+
+_public_ int permit_store_open(const char *profile, unsigned flags, permit_store **ret, permit_error *error) {
+        _cleanup_free_ char *def = NULL;
+        permit_store *s;
+        struct stat st;
+        int r;
+
+        if (!ret)
+                return -EINVAL;
+        if (!profile) {
+                r = permit_store_default_profile(&def);
+                if (r < 0)
+                        return permit_error_set(error, r, NULL, "no profile: neither XDG_DATA_HOME nor HOME is set");
+                profile = def;
+        }
+        s = calloc(1, sizeof(*s));
+        if (!s)
+                return -ENOMEM;
+        if (!(s->profile = strdup(profile)) || !(s->dir = path_join(profile, "permit")) ||
+            !(s->grants_path = path_join(s->dir, GRANTS_FILE)) || !(s->pins_path = path_join(s->dir, PINS_FILE)) ||
+            !(s->audit_path = path_join(s->dir, AUDIT_FILE))) {
+                permit_store_free(s);
+                return -ENOMEM;
+        }
+        if (flags & PERMIT_STORE_CREATE) {
+                r = mkdir_parents(s->dir, 0700);
+                if (r < 0) {
+                        permit_error_set_at(error, r, s->dir, NULL, "cannot create: %s", strerror(-r));
+                        permit_store_free(s);
+                        return r;
+                }
+        }
+        r = stat(s->dir, &st) < 0 ? negative_errno() : !S_ISDIR(st.st_mode) ? -ENOTDIR : 0;
+        if (r < 0) {
+                permit_error_set_at(error, r, s->dir, NULL, "%s",
+                                    r == -ENOENT ? "no store here (not a permit profile)" : strerror(-r));
+                permit_store_free(s);
+                return r;
+        }
+        r = state_load(s, &s->state, error);
+        if (r < 0) {
+                permit_store_free(s);
+                return r;
+        }
+        *ret = s;
+        return 0;
+}
+
+_public_ int permit_store_reload(permit_store *s, permit_error *error) {
+        store_state st = { 0 };
+        int r;
+
+        if (!s)
+                return -EINVAL;
+        r = state_load(s, &st, error);
+        if (r < 0)
+                return r;
+        state_clear(&s->state);
+        s->state = st;
+        return 0;
+}
+
+_public_ void permit_store_free(permit_store *s) {
+        if (!s)
+                return;
+        state_clear(&s->state);
+        free(s->profile);
+        free(s->dir);
+        free(s->grants_path);
+        free(s->pins_path);
+        free(s->audit_path);
+        free(s);
+}
+
+_public_ const char *permit_store_profile(const permit_store *s) {
+        return s ? s->profile : NULL;
+}
+
+_public_ const char *permit_store_dir(const permit_store *s) {
+        return s ? s->dir : NULL;
+}
