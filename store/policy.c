@@ -185,7 +185,8 @@ _public_ bool permit_policy_denies(const permit_policy *p, const char *capabilit
                 const deny_entry *d = &p->deny[i];
 
                 if (d->bare) {
-                        if (same_kind(d->id, capability) || permit_capability_absorbs(capability, "proc.exec:*"))
+                        /* only proc.exec:* itself includes proc.exec:* */
+                        if (same_kind(d->id, capability) || streq(capability, "proc.exec:*"))
                                 return true;
                         for (size_t k = 0; k < d->n_broad; k++)
                                 if (permit_capability_absorbs(capability, d->broad[k]))
