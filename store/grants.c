@@ -69,7 +69,8 @@ static int compare_record(const void *a, const void *b) {
 }
 
 void record_sort(permit_record *r) {
-        qsort(r->decisions, r->n_decisions, sizeof(*r->decisions), compare_decision);
+        if (r->n_decisions > 1) /* qsort() of a NULL array is undefined even for 0 elements */
+                qsort(r->decisions, r->n_decisions, sizeof(*r->decisions), compare_decision);
 }
 
 const permit_cap_decision *record_find_decision(const permit_record *r, const char *capability) {
@@ -305,7 +306,8 @@ int grants_read(reader *rd, const char *base, store_state *st) {
         }
         if (r < 0)
                 return r;
-        qsort(st->records, st->n_records, sizeof(*st->records), compare_record);
+        if (st->n_records > 1)
+                qsort(st->records, st->n_records, sizeof(*st->records), compare_record);
         for (size_t i = 1; i < st->n_records; i++)
                 if (streq(st->records[i - 1].id, st->records[i].id))
                         return reader_fail(rd, -EINVAL, base, "'%s' listed twice", st->records[i].id);

@@ -54,7 +54,11 @@ static void test_open_create(void **state) {
         assert_null(permit_store_record(s, 0));
         assert_null(permit_store_find(s, "x"));
         /* no file is written by opening */
-        assert_false(test_exists(test_join(pd, "grants.json")));
+        {
+                char *g = test_join(pd, "grants.json");
+                assert_false(test_exists(g));
+                free(g);
+        }
         permit_store_free(s);
         permit_store_free(NULL);
         assert_int_equal(permit_store_open(profile, 0, NULL, &e), -EINVAL);
