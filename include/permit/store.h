@@ -21,7 +21,9 @@
  *
  * A permit_store is a snapshot read by permit_store_open(); the functions that
  * change the store update the snapshot too. Pointers returned by the getters
- * stay valid until the next change, reload or free of the store. */
+ * stay valid until the next change, reload or free of the store. A handle is
+ * not thread-safe: use one per thread (processes and threads may share the
+ * profile; writes are serialised by the lock). */
 #pragma once
 
 #include <stdbool.h>
