@@ -213,6 +213,22 @@ try:
     check(r.returncode == 0 and "Nothing new" not in r.stderr and decisions(p1) == d,
           "approving the same version again changes nothing", r)
 
+    # ---- two approvals at once, by two processes: both land ----
+    def other_id(k):
+        def f(m):
+            m["id"] = f"org.example.concurrent{k}"
+        return f
+
+    pkgs = [package(f"c{k}", f"{tmp}/dev.key", other_id(k)) for k in range(6)]
+    pc = f"{tmp}/p-concurrent"
+    procs = [subprocess.Popen([permit, "grants", "--profile", pc, "approve", "--yes", p], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for p in pkgs]
+    errs = [p.communicate()[1] for p in procs]
+    got = sorted(store(pc, "grants.json")["grants"])
+    check(all(p.returncode == 0 for p in procs) and got == [f"org.example.concurrent{k}" for k in range(6)] and
+          sorted(store(pc, "pins.json")["pins"]) == got,
+          "six permit grants approve at once: every decision and pin lands", (got, errs))
+
     # ---- show, list, revoke, reset ----
     r = grants(p1, "show", ID)
     check(r.returncode == 0 and "last used never" in r.stdout and "pinned" in r.stdout, "show", r)
