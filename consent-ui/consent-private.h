@@ -45,6 +45,7 @@ void consent_options_clear(consent_options *o);
 typedef struct consent_item {
         const permit_warning *warning;
         permit_change change; /* PERMIT_CHANGE_ADDED in install mode */
+        const char *was;      /* update: the capability it widens or makes required, or NULL */
 } consent_item;
 
 /* Everything the install or update dialog shows, built before any window

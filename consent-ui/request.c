@@ -221,13 +221,18 @@ static int build_update(const consent_options *o, consent_request *req, const pe
         return 0;
 }
 
-static permit_change change_of(const consent_request *req, const char *capability) {
+/* What the update changed about one capability, and what it was. */
+static void change_of(const consent_request *req, consent_item *item) {
+        item->change = PERMIT_CHANGE_ADDED;
         for (size_t i = 0; req->diff && i < permit_diff_count(req->diff); i++) {
                 const permit_diff_entry *e = permit_diff_get(req->diff, i);
-                if (e->new_cap && g_str_equal(e->new_cap->id, capability))
-                        return e->change;
+
+                if (e->new_cap && g_str_equal(e->new_cap->id, item->warning->capability)) {
+                        item->change = e->change;
+                        item->was = e->old_cap ? e->old_cap->id : NULL;
+                        return;
+                }
         }
-        return PERMIT_CHANGE_ADDED;
 }
 
 int consent_request_new(const consent_options *o, consent_request **ret, char **ret_message) {
@@ -272,7 +277,7 @@ int consent_request_new(const consent_options *o, consent_request **ret, char **
         req->items = g_new0(consent_item, req->n_items + 1);
         for (size_t i = 0; i < req->n_items; i++) {
                 req->items[i].warning = permit_warnings_get(req->warnings, i);
-                req->items[i].change = change_of(req, req->items[i].warning->capability);
+                change_of(req, &req->items[i]);
         }
         *ret = g_steal_pointer(&req);
         return 0;

@@ -100,6 +100,8 @@ GtkWidget *consent_heading(const char *text) {
 void consent_window_fit(GtkWindow *win, GtkWidget *content, int width, int max_height) {
         int min = 0, nat = 0;
 
-        gtk_widget_measure(content, GTK_ORIENTATION_VERTICAL, width, &min, &nat, NULL, NULL);
-        gtk_window_set_default_size(win, width, MIN(MAX(nat, min), max_height));
+        /* measured a little narrower than it will be: a line too many
+         * leaves space, a line too few hides the last one behind a scroll */
+        gtk_widget_measure(content, GTK_ORIENTATION_VERTICAL, width - 48, &min, &nat, NULL, NULL);
+        gtk_window_set_default_size(win, width, MIN(MAX(nat, min) + 12, max_height));
 }
