@@ -141,6 +141,9 @@ GtkWindow *consent_manager_new(GtkApplication *app, const char *profile, consent
 /* "High risk" and the CSS class for a risk badge. */
 const char *consent_risk_label(permit_risk risk);
 const char *consent_risk_css(permit_risk risk);
+/* The system's warning for a capability (g_free()), or its id when it has
+ * none to give. */
+char *consent_warning_text(const char *capability);
 /* Shared look: the CSS, loaded once per display. */
 void consent_style_init(void);
 /* Sets the accessible label and description of a widget. */

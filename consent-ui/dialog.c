@@ -82,21 +82,12 @@ static const char *change_text(permit_change c) {
         return NULL;
 }
 
-/* The system's warning for a capability, or its id when it has none
- * (sys.clipboard:write warns of nothing). */
-static char *warning_text(const char *id) {
-        char buf[512];
-        int risk = permit_capability_warning(id, buf, sizeof(buf));
-
-        return g_strdup(risk >= 0 && buf[0] ? buf : id);
-}
-
 /* The warnings of some capability ids, one per line. */
 static char *warning_lines(const GPtrArray *ids) {
         g_autoptr(GString) s = g_string_new(NULL);
 
         for (guint i = 0; i < ids->len; i++) {
-                g_autofree char *text = warning_text(g_ptr_array_index(ids, i));
+                g_autofree char *text = consent_warning_text(g_ptr_array_index(ids, i));
                 g_string_append_printf(s, "%s• %s", i ? "\n" : "", text);
         }
         return g_string_free(g_steal_pointer(&s), FALSE);
@@ -129,7 +120,7 @@ static GtkWidget *item_row(dialog *d, size_t i) {
                 g_autofree char *was = NULL;
 
                 if (item->was && item->change != PERMIT_CHANGE_ADDED) {
-                        g_autofree char *before = warning_text(item->was);
+                        g_autofree char *before = consent_warning_text(item->was);
                         was = g_strdup_printf(_("%s; before: “%s”"), change, before);
                 }
                 gtk_box_append(GTK_BOX(text), consent_label(was ? was : change, "change"));

@@ -67,6 +67,13 @@ static void revoke_grant(manager *m, const char *id, const char *capability, Gtk
                 return;
         }
         {
+                g_autofree char *key = row_key(id, "");
+                GtkWidget *all = g_hash_table_lookup(m->rows, key);
+
+                if (all)
+                        gtk_widget_set_sensitive(all, FALSE);
+        }
+        {
                 const permit_record *rec = permit_store_find(m->store, id);
 
                 for (size_t i = 0; rec && i < permit_record_n_decisions(rec); i++)
@@ -126,7 +133,7 @@ static GtkWidget *grant_row(manager *m, const permit_record *rec, const permit_c
         const char *id = permit_record_id(rec);
         char warning[512];
         int risk = permit_capability_warning(dec->capability, warning, sizeof(warning));
-        const char *text = risk >= 0 ? warning : dec->capability;
+        g_autofree char *text = consent_warning_text(dec->capability);
         GtkWidget *row = gtk_list_box_row_new();
         GtkWidget *hbox = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
         GtkWidget *vbox = gtk_box_new(GTK_ORIENTATION_VERTICAL, 2);
@@ -193,6 +200,7 @@ static GtkWidget *addon_section(manager *m, const permit_record *rec) {
         gtk_actionable_set_action_name(GTK_ACTIONABLE(all), "manage.revoke-all");
         gtk_widget_set_valign(all, GTK_ALIGN_CENTER);
         consent_accessible(all, all_a11y, NULL);
+        g_hash_table_insert(m->rows, row_key(id, ""), all);
         gtk_box_append(GTK_BOX(head), all);
         gtk_box_append(GTK_BOX(box), head);
 
@@ -206,8 +214,10 @@ static GtkWidget *addon_section(manager *m, const permit_record *rec) {
                 if (dec->granted) {
                         gtk_list_box_append(GTK_LIST_BOX(list), grant_row(m, rec, dec, usage));
                         n_granted++;
-                } else
-                        g_string_append_printf(denied, "%s%s", denied->len ? ", " : "", dec->capability);
+                } else {
+                        g_autofree char *text = consent_warning_text(dec->capability);
+                        g_string_append_printf(denied, "%s%s", denied->len ? "; " : "", text);
+                }
         }
         consent_accessible(list, title, _("What this add-on may do"));
         if (n_granted)

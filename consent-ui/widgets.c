@@ -105,3 +105,10 @@ void consent_window_fit(GtkWindow *win, GtkWidget *content, int width, int max_h
         gtk_widget_measure(content, GTK_ORIENTATION_VERTICAL, width - 48, &min, &nat, NULL, NULL);
         gtk_window_set_default_size(win, width, MIN(MAX(nat, min) + 12, max_height));
 }
+
+char *consent_warning_text(const char *capability) {
+        char buf[512];
+        int risk = permit_capability_warning(capability, buf, sizeof(buf));
+
+        return g_strdup(risk >= 0 && buf[0] ? buf : capability);
+}

@@ -78,8 +78,8 @@ static inline void ui_iterate(void) {
 
 /* A package directory NAME in the temp dir with this permit.json (the
  * capabilities part as JSON), signed with the fixture's key. */
-static inline char *ui_package_with_key(const char *name, const char *id, const char *version, const char *caps,
-                                        const permit_seckey *sk) {
+static inline char *ui_package_named(const char *name, const char *display, const char *id, const char *version,
+                                     const char *caps, const permit_seckey *sk) {
         char *dir = test_join(ui.tmp, name), *p;
         char *json = NULL;
         permit_error error = { 0 };
@@ -87,10 +87,10 @@ static inline char *ui_package_with_key(const char *name, const char *id, const 
 
         assert_int_equal(mkdir(dir, 0755), 0);
         assert_true(asprintf(&json,
-                             "{\"id\": \"%s\", \"name\": \"Word of the Day\", \"version\": \"%s\",\n"
+                             "{\"id\": \"%s\", \"name\": \"%s\", \"version\": \"%s\",\n"
                              " \"publisher\": \"Example Flashcards Ltd\", \"entry\": \"__init__.py\",\n"
                              " \"capabilities\": [%s]}\n",
-                             id, version, caps) > 0);
+                             id, display, version, caps) > 0);
         p = test_join(dir, "permit.json");
         test_write_string(p, json);
         free(p);
@@ -106,7 +106,7 @@ static inline char *ui_package_with_key(const char *name, const char *id, const 
 }
 
 static inline char *ui_package(const char *name, const char *id, const char *version, const char *caps) {
-        return ui_package_with_key(name, id, version, caps, ui.sk);
+        return ui_package_named(name, "Word of the Day", id, version, caps, ui.sk);
 }
 
 /* The request for a package, as permit-consent builds it. */
