@@ -210,6 +210,12 @@ static void test_keyboard(void **state) {
         assert_ptr_equal(gtk_window_get_focus(win), GTK_WIDGET(allow));
         /* every switch can take the focus */
         assert_true(gtk_widget_get_focusable(GTK_WIDGET(consent_dialog_switch(win, "sys.notify"))));
+        /* Escape cancels and writes nothing */
+        gtk_switch_set_active(consent_dialog_switch(win, "sys.notify"), TRUE);
+        ui_press_escape(win);
+        assert_int_equal(ui.n_done, 1);
+        assert_int_equal(ui.result->kind, CONSENT_RESULT_CANCELLED);
+        assert_nothing_written();
         gtk_window_destroy(win);
         consent_request_free(req);
 }

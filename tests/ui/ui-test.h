@@ -204,6 +204,36 @@ static inline GtkButton *ui_find_button(GtkWidget *w, const char *text) {
         return NULL;
 }
 
+/* Escape, as the window's shortcut controllers bind it: finds the shortcut
+ * whose trigger is the Escape key and runs its action on the window. */
+static inline void ui_press_escape(GtkWindow *win) {
+        GListModel *controllers = gtk_widget_observe_controllers(GTK_WIDGET(win));
+        bool found = false;
+
+        for (guint i = 0; !found && i < g_list_model_get_n_items(controllers); i++) {
+                GtkEventController *c = g_list_model_get_item(controllers, i);
+
+                if (GTK_IS_SHORTCUT_CONTROLLER(c))
+                        for (guint k = 0; !found && k < g_list_model_get_n_items(G_LIST_MODEL(c)); k++) {
+                                GtkShortcut *sc = g_list_model_get_item(G_LIST_MODEL(c), k);
+                                GtkShortcutTrigger *t = gtk_shortcut_get_trigger(sc);
+
+                                if (GTK_IS_KEYVAL_TRIGGER(t) &&
+                                    gtk_keyval_trigger_get_keyval(GTK_KEYVAL_TRIGGER(t)) == GDK_KEY_Escape &&
+                                    gtk_keyval_trigger_get_modifiers(GTK_KEYVAL_TRIGGER(t)) == 0) {
+                                        assert_true(gtk_shortcut_action_activate(gtk_shortcut_get_action(sc), 0,
+                                                                                 GTK_WIDGET(win), NULL));
+                                        found = true;
+                                }
+                                g_object_unref(sc);
+                        }
+                g_object_unref(c);
+        }
+        g_object_unref(controllers);
+        assert_true(found);
+        ui_iterate();
+}
+
 /* The store as it is on disk now. */
 static inline permit_store *ui_store(void) {
         permit_store *s = NULL;
