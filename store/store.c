@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Opening a profile's store, reading grants.json and pins.json, and the one
  * way to change them: lock, re-read, change, write atomically, unlock. */
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -145,6 +146,21 @@ int store_lock(const permit_store *s) {
         return steal_fd(&fd);
 }
 
+/* A writer killed between creating its temp file and renaming it leaves
+ * ".NAME.json.XXXXXX" behind. Under the lock no one else is writing one, so
+ * any found is stale. */
+static void remove_stale_temps(const char *dir) {
+        DIR *d = opendir(dir);
+        struct dirent *de;
+
+        if (!d)
+                return;
+        while ((de = readdir(d)))
+                if (de->d_name[0] == '.' && strstr(de->d_name, ".json.") && de->d_type == DT_REG)
+                        unlinkat(dirfd(d), de->d_name, 0);
+        closedir(d);
+}
+
 int store_change(permit_store *s, store_change_fn change, void *userdata, permit_error *error) {
         _cleanup_close_ int lock = -1;
         store_state st = { 0 };
@@ -154,6 +170,12 @@ int store_change(permit_store *s, store_change_fn change, void *userdata, permit
         lock = store_lock(s);
         if (lock < 0)
                 return permit_error_set_at(error, lock, s->dir, NULL, "cannot take the lock: %s", strerror(-lock));
+        remove_stale_temps(s->dir);
+        {
+                _cleanup_free_ char *mdir = path_join(s->dir, MANIFESTS_DIR);
+                if (mdir)
+                        remove_stale_temps(mdir);
+        }
         /* Re-read under the lock: another process may have written since open. */
         r = state_load(s, &st, error);
         if (r < 0)

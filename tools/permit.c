@@ -13,6 +13,7 @@ static const command commands[] = {
         { "sign", "seal an add-on package with your key", cmd_sign },
         { "verify", "check a package against its seal and a public key", cmd_verify },
         { "inspect", "show what an add-on asks for, as a user will be asked", cmd_inspect },
+        { "grants", "approve, review and revoke what add-ons may do", cmd_grants },
 };
 
 static void usage(FILE *f) {

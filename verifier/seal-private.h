@@ -5,6 +5,7 @@
  *   "format": 1,
  *   "hash": "blake2b-tree-256",
  *   "key_id": "8A1F2B3C4D5E6F70",
+ *   "public_key": "RW...",            (the signer's minisign public key; optional)
  *   "signed_at": 1795420800,
  *   "manifest": "<BLAKE2b-256 of canonical permit.json, hex>",
  *   "files": [{"path": "__init__.py", "size": 120, "digest": "<hex>"}, ...],
@@ -35,6 +36,7 @@ typedef struct seal_file {
 
 typedef struct seal {
         uint8_t key_id[PERMIT_KEY_ID_SIZE];
+        char public_key[PERMIT_PUBKEY_STRING_SIZE]; /* "RW...", "" in a seal without one */
         int64_t signed_at;
         uint8_t manifest[PERMIT_DIGEST_SIZE];
         seal_file *files;

@@ -66,6 +66,10 @@ static int seal_to_json(const seal *s, json_t **ret) {
                          "key_id", id, "signed_at", (json_int_t) s->signed_at, "manifest", hex, "files", files);
         if (!root)
                 return -ENOMEM;
+        /* Signed like every other field: a seal names its key, and carries
+         * it so that a first install can pin it (doc/seal.md). */
+        if (s->public_key[0] && json_object_set_new(root, "public_key", json_string(s->public_key)) < 0)
+                return -ENOMEM;
         *ret = steal_pointer(&root);
         return 0;
 }
@@ -103,6 +107,14 @@ int seal_sign(seal *s, const permit_seckey *sk, char **ret_text, size_t *ret_len
         int r;
 
         memcpy(s->key_id, permit_seckey_id(sk), PERMIT_KEY_ID_SIZE);
+        {
+                permit_pubkey *pk = NULL;
+                r = permit_seckey_pubkey(sk, &pk);
+                if (r < 0)
+                        return r;
+                permit_pubkey_string(pk, s->public_key);
+                permit_pubkey_free(pk);
+        }
         r = seal_message(s, &msg, &len);
         if (r < 0)
                 return r;
@@ -266,9 +278,35 @@ static int parse_files(json_t *arr, seal *s, permit_error *error) {
         return 0;
 }
 
+/* "public_key": a minisign public key whose id is the seal's key_id. */
+static int parse_public_key(json_t *root, seal *s, permit_error *error) {
+        permit_pubkey *pk = NULL;
+        permit_error e = { 0 };
+        json_t *v = NULL;
+        int r;
+
+        r = get_member(root, "public_key", JSON_STRING, &v, error);
+        if (r < 0)
+                return r;
+        if (permit_pubkey_from_string(json_string_value(v), &pk, &e) < 0)
+                return permit_error_set(error, -EINVAL, "public_key", "not a minisign public key: %s", e.text);
+        if (memcmp(permit_pubkey_id(pk), s->key_id, PERMIT_KEY_ID_SIZE) != 0) {
+                char got[PERMIT_KEY_ID_STRING_SIZE];
+                permit_pubkey_id_string(pk, got);
+                permit_pubkey_free(pk);
+                return permit_error_set(error, -EINVAL, "public_key", "its key id %s is not the seal's key_id", got);
+        }
+        /* kept as written by the signer (the canonical string of the key) */
+        permit_pubkey_string(pk, s->public_key);
+        permit_pubkey_free(pk);
+        if (!streq(s->public_key, json_string_value(v)))
+                return permit_error_set(error, -EINVAL, "public_key", "not in minisign's form");
+        return 0;
+}
+
 int seal_parse(const char *buf, size_t len, seal **ret, permit_error *error) {
-        static const char *const top_keys[] = { "format", "hash", "key_id", "signed_at", "manifest", "files",
-                                                "signature", NULL };
+        static const char *const top_keys[] = { "format", "hash", "key_id", "public_key", "signed_at", "manifest",
+                                                "files", "signature", NULL };
         _cleanup_json_ json_t *root = NULL;
         json_t *v = NULL;
         seal *s = NULL;
@@ -301,6 +339,8 @@ int seal_parse(const char *buf, size_t len, seal **ret, permit_error *error) {
         r = get_member(root, "key_id", JSON_STRING, &v, error);
         if (r == 0 && key_id_parse(json_string_value(v), s->key_id) < 0)
                 r = permit_error_set(error, -EINVAL, "key_id", "must be 16 hex digits");
+        if (r == 0 && json_object_get(root, "public_key"))
+                r = parse_public_key(root, s, error);
         if (r == 0)
                 r = get_member(root, "signed_at", JSON_INTEGER, &v, error);
         if (r == 0) {

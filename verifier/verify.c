@@ -10,6 +10,7 @@
 struct permit_package_info {
         permit_manifest *manifest;
         char key_id[PERMIT_KEY_ID_STRING_SIZE];
+        char public_key[PERMIT_PUBKEY_STRING_SIZE];
         char seal_digest[2 * PERMIT_DIGEST_SIZE + 1];
         int64_t signed_at;
         uint64_t files, total_size;
@@ -29,6 +30,10 @@ _public_ const permit_manifest *permit_package_info_manifest(const permit_packag
 
 _public_ const char *permit_package_info_key_id(const permit_package_info *info) {
         return info ? info->key_id : NULL;
+}
+
+_public_ const char *permit_package_info_public_key(const permit_package_info *info) {
+        return info ? info->public_key : NULL;
 }
 
 _public_ int64_t permit_package_info_signed_at(const permit_package_info *info) {
@@ -105,16 +110,24 @@ static int compare_files(const seal *s, const scan_result *res, permit_error *er
         return 0;
 }
 
-static int package_check(const permit_pubkey *pk, const char *pkg_path, const permit_package_limits *limits,
-                         permit_package_info **ret, permit_error *error) {
+static void pubkey_freep(permit_pubkey **pk) {
+        permit_pubkey_free(*pk);
+}
+
+/* Verifies against pk, or with seal_key against the key the seal carries,
+ * or (neither) only reads the package. */
+static int package_check(const permit_pubkey *pk, bool seal_key, const char *pkg_path,
+                         const permit_package_limits *limits, permit_package_info **ret, permit_error *error) {
         _cleanup_(scan_result_done) scan_result res = { 0 };
         _cleanup_(seal_freep) seal *s = NULL;
+        _cleanup_(pubkey_freep) permit_pubkey *carried = NULL;
         permit_manifest *m = NULL;
         permit_package_info *info;
         uint8_t digest[PERMIT_DIGEST_SIZE];
+        bool verify = pk || seal_key;
         int r;
 
-        r = package_scan(pkg_path, limits, pk != NULL, 0, NULL, &res, error);
+        r = package_scan(pkg_path, limits, verify, 0, NULL, &res, error);
         if (r < 0)
                 return r;
 
@@ -126,9 +139,19 @@ static int package_check(const permit_pubkey *pk, const char *pkg_path, const pe
                                 return -ENOMEM;
                         return permit_error_set_source(error, r, src);
                 }
-        } else if (pk)
+        } else if (verify)
                 return permit_error_set_at(error, -ENOMSG, pkg_path, NULL, "not signed: no %s in the package",
                                            PERMIT_SEAL_NAME);
+        if (seal_key) {
+                if (!s->public_key[0])
+                        return permit_error_set_at(error, -ENOKEY, pkg_path, PERMIT_SEAL_NAME,
+                                                   "the seal does not carry its public key (signed by an older "
+                                                   "permit): give the publisher's key");
+                r = permit_pubkey_from_string(s->public_key, &carried, error);
+                if (r < 0)
+                        return permit_error_set_source(error, r, pkg_path);
+                pk = carried;
+        }
 
         if (pk) {
                 /* Signature first: nothing of the seal is believed before. */
@@ -168,6 +191,7 @@ static int package_check(const permit_pubkey *pk, const char *pkg_path, const pe
                 goto fail;
         if (s) {
                 permit_key_id_format(s->key_id, info->key_id);
+                memcpy(info->public_key, s->public_key, sizeof(info->public_key));
                 permit_hex(info->seal_digest, s->content_digest, PERMIT_DIGEST_SIZE);
                 info->signed_at = s->signed_at;
         }
@@ -188,7 +212,7 @@ _public_ int permit_package_verify(const permit_pubkey *pk, const char *pkg_path
         if (!pk || !pkg_path)
                 return permit_error_set(error, -EINVAL, NULL, "no key or no package given");
         permit_error_clear(error);
-        r = package_check(pk, pkg_path, limits, &info, error);
+        r = package_check(pk, false, pkg_path, limits, &info, error);
         if (r < 0)
                 return r;
         if (ret)
@@ -203,5 +227,13 @@ _public_ int permit_package_inspect(const char *pkg_path, const permit_package_l
         if (!pkg_path || !ret)
                 return permit_error_set(error, -EINVAL, NULL, "no package given");
         permit_error_clear(error);
-        return package_check(NULL, pkg_path, limits, ret, error);
+        return package_check(NULL, false, pkg_path, limits, ret, error);
+}
+
+_public_ int permit_package_verify_with_seal_key(const char *pkg_path, const permit_package_limits *limits,
+                                                 permit_package_info **ret, permit_error *error) {
+        if (!pkg_path || !ret)
+                return permit_error_set(error, -EINVAL, NULL, "no package given");
+        permit_error_clear(error);
+        return package_check(NULL, true, pkg_path, limits, ret, error);
 }

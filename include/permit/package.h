@@ -56,6 +56,9 @@ void permit_package_info_free(permit_package_info *info);
 const permit_manifest *permit_package_info_manifest(const permit_package_info *info);
 /* The seal's key id as minisign prints it; "" for an unsigned package. */
 const char *permit_package_info_key_id(const permit_package_info *info);
+/* The signer's minisign public key ("RW...") that the seal carries; "" for
+ * an unsigned package or a seal written before seals carried it. */
+const char *permit_package_info_public_key(const permit_package_info *info);
 int64_t permit_package_info_signed_at(const permit_package_info *info); /* 0 when unsigned */
 uint64_t permit_package_info_files(const permit_package_info *info);
 uint64_t permit_package_info_total_size(const permit_package_info *info);
@@ -77,6 +80,16 @@ bool permit_package_info_verified(const permit_package_info *info);
  *   -ENOENT, -EACCES, -ENOTDIR, -EIO  the package cannot be read */
 int permit_package_verify(const permit_pubkey *pk, const char *package, const permit_package_limits *limits,
                           permit_package_info **ret, permit_error *error) __attribute__((warn_unused_result));
+
+/* Verifies the package as permit_package_verify() does, against the public
+ * key its own seal carries. That proves the package is intact and signed by
+ * that key, not whose key it is: it is for a first install only, which then
+ * pins the key (trust on first use); later installs verify against the pin.
+ * Errors: -ENOKEY when the seal carries no public key (an older seal: the
+ * caller must give the key), and those of permit_package_verify(). */
+int permit_package_verify_with_seal_key(const char *package, const permit_package_limits *limits,
+                                        permit_package_info **ret, permit_error *error)
+        __attribute__((warn_unused_result));
 
 /* Reads the manifest and the seal's claims without verifying anything but
  * the manifest's validity (for `permit inspect`); info says verified=false. */

@@ -39,6 +39,11 @@ try:
     subprocess.run([permit, "sign", "-s", f"{tmp}/k.key", pkg], check=True, stdout=subprocess.DEVNULL)
     good = json.load(open(f"{pkg}/permit.sig"))
     check(validator.is_valid(good), "a seal written by permit sign is valid under the schema")
+    pub = open(f"{tmp}/k.pub").read().split("\n")[1]
+    check(good.get("public_key") == pub, "the seal carries the signer's public key")
+    older = dict(good)
+    del older["public_key"]
+    check(validator.is_valid(older), "a seal without public_key (an older permit's) is valid under the schema")
 
     def drop(key):
         def f(s):
@@ -60,6 +65,8 @@ try:
         "format 2": setter(["format"], 2),
         "other hash": setter(["hash"], "sha256"),
         "short key id": setter(["key_id"], "ABCD"),
+        "public key not a key": setter(["public_key"], "RWnotakey"),
+        "public key as a number": setter(["public_key"], 1),
         "signed_at 0": setter(["signed_at"], 0),
         "manifest digest not hex": setter(["manifest"], "z" * 64),
         "signature not base64": setter(["signature"], "!" * 88),

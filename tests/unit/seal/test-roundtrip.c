@@ -147,6 +147,11 @@ static void check_info(const permit_package_info *info, const char *dir, int64_t
         assert_int_equal(permit_package_info_files(info), N_PACKAGE_FILES);
         assert_int_equal(permit_package_info_total_size(info), expected_files(dir, want));
         assert_string_equal(permit_package_info_hash(info), "blake2b-tree-256");
+        {
+                char key[PERMIT_PUBKEY_STRING_SIZE];
+                permit_pubkey_string(pk, key);
+                assert_string_equal(permit_package_info_public_key(info), key);
+        }
         digest = permit_package_info_seal_digest(info);
         assert_int_equal(strlen(digest), 64);
         assert_int_equal(strspn(digest, "0123456789abcdef"), 64);
@@ -208,6 +213,72 @@ static void check_zip(const char *path, int64_t signed_at) {
         st_zip_free(&z);
         st_zip_free(&orig);
         permit_package_info_free(info);
+}
+
+/* A first install verifies against the key the seal carries. */
+static void test_seal_key(void **state) {
+        permit_package_info *info = NULL;
+        permit_error error;
+        char *sig = test_join(pkg, "permit.sig"), *text, *cut, key[PERMIT_PUBKEY_STRING_SIZE];
+        size_t len;
+        seal *s = NULL;
+
+        (void) state;
+        sign(pkg, SIGNED_AT, 0, false);
+        assert_int_equal(permit_package_verify_with_seal_key(pkg, NULL, &info, &error), 0);
+        check_info(info, pkg, SIGNED_AT);
+        permit_package_info_free(info);
+        info = NULL;
+        assert_int_equal(permit_package_verify_with_seal_key(NULL, NULL, &info, &error), -EINVAL);
+        assert_int_equal(permit_package_verify_with_seal_key(pkg, NULL, NULL, &error), -EINVAL);
+
+        /* a changed file is found as with a given key */
+        {
+                char *f = test_join(pkg, "README.md");
+                test_write_string(f, "changed");
+                assert_int_equal(permit_package_verify_with_seal_key(pkg, NULL, &info, &error), -EBADMSG);
+                free(f);
+        }
+        sign(pkg, SIGNED_AT, 0, false);
+
+        /* the carried key is signed: swapping in another key breaks the signature,
+         * or names a key whose id is not key_id */
+        text = test_read(sig, &len);
+        permit_pubkey_string(pk, key);
+        cut = strstr(text, key);
+        assert_non_null(cut);
+        {
+                char other[PERMIT_PUBKEY_STRING_SIZE];
+                permit_pubkey_string(other_pk, other);
+                memcpy(cut, other, strlen(other));
+                assert_int_equal(seal_parse(text, len, &s, &error), -EINVAL);
+                assert_string_equal(error.path, "public_key");
+                assert_non_null(strstr(error.text, "not the seal's key_id"));
+                memcpy(cut, "RWnotakey", 9);
+                assert_int_equal(seal_parse(text, len, &s, &error), -EINVAL);
+                assert_string_equal(error.path, "public_key");
+        }
+        free(text);
+
+        /* an older seal without the key: -ENOKEY, and verifying with a key still works */
+        text = test_read(sig, &len);
+        cut = strstr(text, "  \"public_key\"");
+        assert_non_null(cut);
+        memmove(cut, strchr(cut, '\n') + 1, strlen(strchr(cut, '\n') + 1) + 1);
+        test_write_string(sig, text);
+        assert_int_equal(permit_package_verify_with_seal_key(pkg, NULL, &info, &error), -ENOKEY);
+        assert_non_null(strstr(error.text, "does not carry its public key"));
+        /* the signature covered the key: without it the seal no longer verifies */
+        assert_int_equal(permit_package_verify(pk, pkg, NULL, &info, &error), -EBADMSG);
+        assert_int_equal(permit_package_inspect(pkg, NULL, &info, &error), 0);
+        assert_string_equal(permit_package_info_public_key(info), "");
+        permit_package_info_free(info);
+        free(text);
+
+        /* unsigned */
+        unlink(sig);
+        assert_int_equal(permit_package_verify_with_seal_key(pkg, NULL, &info, &error), -ENOMSG);
+        free(sig);
 }
 
 static void test_zip(void **state) {
@@ -367,6 +438,7 @@ static void test_large_file(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_directory, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_seal_key, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_zip, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_ankiaddon, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_resign_directory, setup, teardown),
