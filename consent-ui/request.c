@@ -49,12 +49,6 @@ static char *error_message(const char *file, int r, const permit_error *error) {
         return g_strdup_printf("%s: %s", file, g_strerror(-r));
 }
 
-/* The public key the seal carries, for a first install without -p. Seals
- * do not carry it yet (the store branch adds it): until then -p is needed. */
-static const char *seal_public_key(const permit_package_info *info) {
-        return NULL;
-}
-
 /* Verifies with -p, else the key pinned for the add-on's id, else (first
  * use) the seal's own key. The id comes from an unverified look first: it
  * only chooses which key the package must then verify against. A key given
@@ -95,26 +89,28 @@ static int verify_package(const consent_options *o, consent_request *req, char *
                         *ret_message = error_message(permit_store_dir(req->store), r, &error);
                         return r;
                 }
-        } else {
-                const char *seal_key = seal_public_key(peek);
-
-                if (!seal_key || !seal_key[0]) {
-                        *ret_message = g_strdup_printf(_("%s: no key is pinned for %s and the seal names none: give -p PUBKEY"),
-                                                       o->package, id);
-                        return -ENOKEY;
-                }
-                r = permit_pubkey_from_string(seal_key, &pk, &error);
+        }
+        req->key_first_use = !req->key_pinned;
+        permit_error_clear(&error);
+        if (pk)
+                r = permit_package_verify(pk, o->package, NULL, &req->info, &error);
+        else /* first install, no key given: the seal's own (trust on first use) */
+                r = permit_package_verify_with_seal_key(o->package, NULL, &req->info, &error);
+        if (r == -ENOKEY) {
+                *ret_message = g_strdup_printf(_("%s: no key is pinned for %s and the seal carries none: give -p PUBKEY"),
+                                               o->package, id);
+                return r;
+        }
+        if (r < 0) {
+                *ret_message = error_message(o->package, r, &error);
+                return r;
+        }
+        if (!pk) {
+                r = permit_pubkey_from_string(permit_package_info_public_key(req->info), &pk, &error);
                 if (r < 0) {
                         *ret_message = error_message(o->package, r, &error);
                         return r;
                 }
-        }
-        req->key_first_use = !req->key_pinned;
-        permit_error_clear(&error);
-        r = permit_package_verify(pk, o->package, NULL, &req->info, &error);
-        if (r < 0) {
-                *ret_message = error_message(o->package, r, &error);
-                return r;
         }
         permit_pubkey_id_string(pk, req->key_id);
         permit_pubkey_string(pk, req->public_key);

@@ -258,6 +258,32 @@ static void test_pinned_key(void **state) {
         permit_seckey_free(other_sk);
 }
 
+/* First install without -p: the seal's own key verifies, the dialog says
+ * nothing vouches for it, and Allow pins it. */
+static void test_first_use_seal_key(void **state) {
+        g_autofree char *pkg = ui_package("addon", ID, "1.2.0", caps);
+        consent_request *req = ui_request(CONSENT_INSTALL, pkg, NULL, NULL);
+        GtkWindow *win;
+        permit_store *s;
+        const char *pub, *key_id;
+        char want[PERMIT_PUBKEY_STRING_SIZE];
+
+        assert_true(req->key_first_use);
+        assert_false(req->key_given);
+        win = open_dialog(req, "install-first-use");
+        assert_non_null(ui_find_label(GTK_WIDGET(win), "First install: this key is the one the package names"));
+        gtk_widget_activate_action(GTK_WIDGET(win), "consent.allow", NULL);
+        ui_iterate();
+        assert_int_equal(ui.result->kind, CONSENT_RESULT_ALLOWED);
+        s = ui_store();
+        assert_int_equal(permit_store_pin_get(s, ID, &pub, &key_id), 0);
+        permit_pubkey_string(ui.pk, want);
+        assert_string_equal(pub, want);
+        permit_store_free(s);
+        gtk_window_destroy(win);
+        consent_request_free(req);
+}
+
 /* A package that does not verify never gets a window: one line naming
  * the file. */
 static void test_bad_package(void **state) {
@@ -308,6 +334,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_close_window, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_keyboard, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_pinned_key, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_first_use_seal_key, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bad_package, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_no_capabilities, setup, teardown),
         };
