@@ -24,16 +24,6 @@ static const char caps[] =
         "{\"id\": \"sys.clipboard:read\", \"required\": false},"
         "{\"id\": \"sys.notify\", \"required\": false, \"reason\": \"Tells you when a new word is ready\"}";
 
-static int setup(void **state) {
-        ui_setup();
-        return 0;
-}
-
-static int teardown(void **state) {
-        ui_teardown();
-        return 0;
-}
-
 /* Opens the dialog on the package, shows it, saves its picture. */
 static GtkWindow *open_dialog(consent_request *req, const char *shot) {
         GtkWindow *win = consent_dialog_new(NULL, req, ui_done, NULL);
@@ -327,16 +317,16 @@ static void test_no_capabilities(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_allow_required_only, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_allow_optional_on, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_switch_on_then_off, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_close_window, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_keyboard, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_pinned_key, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_first_use_seal_key, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_bad_package, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_no_capabilities, setup, teardown),
+                UI_TEST(test_allow_required_only),
+                UI_TEST(test_allow_optional_on),
+                UI_TEST(test_switch_on_then_off),
+                UI_TEST(test_cancel),
+                UI_TEST(test_close_window),
+                UI_TEST(test_keyboard),
+                UI_TEST(test_pinned_key),
+                UI_TEST(test_first_use_seal_key),
+                UI_TEST(test_bad_package),
+                UI_TEST(test_no_capabilities),
         };
 
         return ui_main("ui-install", tests, G_N_ELEMENTS(tests));

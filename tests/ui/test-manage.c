@@ -25,16 +25,6 @@ static const char clock_caps[] =
 /* 2026-11-20 10:00 UTC */
 #define USED_AT INT64_C(1795168800)
 
-static int setup(void **state) {
-        ui_setup();
-        return 0;
-}
-
-static int teardown(void **state) {
-        ui_teardown();
-        return 0;
-}
-
 /* Records a decision straight through the store API, as `permit grants
  * approve` would: required accepted, the optional ones in on[] granted. */
 static void install(const char *name, const char *display, const char *id, const char *caps,
@@ -200,11 +190,11 @@ static void test_manage_corrupt(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_manage_lists, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_manage_revoke, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_manage_revoke_gone, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_manage_empty, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_manage_corrupt, setup, teardown),
+                UI_TEST(test_manage_lists),
+                UI_TEST(test_manage_revoke),
+                UI_TEST(test_manage_revoke_gone),
+                UI_TEST(test_manage_empty),
+                UI_TEST(test_manage_corrupt),
         };
 
         return ui_main("ui-manage", tests, G_N_ELEMENTS(tests));

@@ -29,16 +29,6 @@ static const char caps_v2[] =
         "{\"id\": \"sys.notify\", \"required\": false, \"reason\": \"Tells you when a new word is ready\"},"
         "{\"id\": \"sys.clipboard:read\", \"required\": false, \"reason\": \"Looks up the word you copied\"}";
 
-static int setup(void **state) {
-        ui_setup();
-        return 0;
-}
-
-static int teardown(void **state) {
-        ui_teardown();
-        return 0;
-}
-
 /* Installs 1.0 through the dialog: notifications on, the server off. */
 static char *install_v1(void) {
         char *pkg = ui_package("v1", ID, "1.0.0", caps_v1);
@@ -205,11 +195,11 @@ static void test_update_installed(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_update_shows_only_more, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_update_optional_on, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_update_cancel, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_update_nothing_new, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_update_installed, setup, teardown),
+                UI_TEST(test_update_shows_only_more),
+                UI_TEST(test_update_optional_on),
+                UI_TEST(test_update_cancel),
+                UI_TEST(test_update_nothing_new),
+                UI_TEST(test_update_installed),
         };
 
         return ui_main("ui-update", tests, G_N_ELEMENTS(tests));

@@ -47,6 +47,19 @@ static inline void ui_teardown(void) {
         memset(&ui, 0, sizeof(ui));
 }
 
+/* cmocka's setup and teardown around every test: a fresh fixture. */
+static inline int ui_setup_cm(void **state) {
+        ui_setup();
+        return 0;
+}
+
+static inline int ui_teardown_cm(void **state) {
+        ui_teardown();
+        return 0;
+}
+
+#define UI_TEST(f) cmocka_unit_test_setup_teardown(f, ui_setup_cm, ui_teardown_cm)
+
 static inline void ui_done(consent_result *result, gpointer user_data) {
         consent_result_free(ui.result);
         ui.result = result;
