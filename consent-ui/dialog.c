@@ -145,6 +145,11 @@ static GtkWidget *item_row(dialog *d, size_t i) {
 
         if (!w->required) {
                 GtkWidget *sw = gtk_switch_new();
+                gssize k = consent_request_decision_index(d->req, w->capability);
+
+                /* off, unless the user turned it on before (a reinstall) */
+                gtk_switch_set_active(GTK_SWITCH(sw), k >= 0 && !permit_decision_is_new(d->req->decision, (size_t) k) &&
+                                                              permit_decision_granted(d->req->decision, (size_t) k));
 
                 gtk_widget_set_valign(sw, GTK_ALIGN_CENTER);
                 consent_accessible(sw, w->text, reason);

@@ -274,6 +274,33 @@ static void test_first_use_seal_key(void **state) {
         consent_request_free(req);
 }
 
+/* Installing again starts from the earlier choices: a yes stays on. */
+static void test_reinstall_keeps_choices(void **state) {
+        g_autofree char *pkg = ui_package("addon", ID, "1.2.0", caps);
+        consent_request *req = ui_request(CONSENT_INSTALL, pkg, ui.pubkey_file, NULL);
+        GtkWindow *win = open_dialog(req, NULL);
+        permit_store *s;
+
+        gtk_switch_set_active(consent_dialog_switch(win, "sys.notify"), TRUE);
+        gtk_widget_activate_action(GTK_WIDGET(win), "consent.allow", NULL);
+        ui_iterate();
+        gtk_window_destroy(win);
+        consent_request_free(req);
+
+        req = ui_request(CONSENT_INSTALL, pkg, NULL, NULL);
+        win = open_dialog(req, NULL);
+        assert_true(gtk_switch_get_active(consent_dialog_switch(win, "sys.notify")));
+        assert_false(gtk_switch_get_active(consent_dialog_switch(win, "net.connect:*")));
+        gtk_widget_activate_action(GTK_WIDGET(win), "consent.allow", NULL);
+        ui_iterate();
+        s = ui_store();
+        ui_assert_decision(s, ID, "sys.notify", true);
+        ui_assert_decision(s, ID, "net.connect:*", false);
+        permit_store_free(s);
+        gtk_window_destroy(win);
+        consent_request_free(req);
+}
+
 /* A package that does not verify never gets a window: one line naming
  * the file. */
 static void test_bad_package(void **state) {
@@ -325,6 +352,7 @@ int main(void) {
                 UI_TEST(test_keyboard),
                 UI_TEST(test_pinned_key),
                 UI_TEST(test_first_use_seal_key),
+                UI_TEST(test_reinstall_keeps_choices),
                 UI_TEST(test_bad_package),
                 UI_TEST(test_no_capabilities),
         };
