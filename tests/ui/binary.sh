@@ -5,12 +5,13 @@
 # stdout, the one-line error on stderr. The window is cancelled by
 # PERMIT_CONSENT_TIMEOUT_MS (as Escape would). Runs under xvfb-run; TAP.
 #
-#   binary.sh PERMIT_CONSENT PERMIT SOURCE_ROOT
+#   binary.sh PERMIT_CONSENT PERMIT SOURCE_ROOT LIBPERMIT
 set -u
 
 CONSENT=$(realpath "${1:?usage: binary.sh PERMIT_CONSENT PERMIT SOURCE_ROOT}")
 PERMIT=$(realpath "${2:?}")
 SRC=$(realpath "${3:?}")
+LIBPERMIT=$(realpath "${4:?}")
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/permit-consent.XXXXXX") || exit 99
 trap 'rm -rf "$T"' EXIT
@@ -102,6 +103,14 @@ check "manage, closed: exit 0, saved" "$why"
 why=$(DISPLAY= WAYLAND_DISPLAY= run 2 "$CONSENT" --profile "$T/profile" -p key.pub addon)
 [ -n "$why" ] || grep -q "^permit-consent: cannot open the display" err || why="no display error"
 check "no display: exit 2" "$why"
+
+# GTK stays in permit-consent (DESIGN.md section 2).
+why=""
+objdump -p "$LIBPERMIT" >"$T/out" 2>"$T/err" || why="objdump failed"
+[ -n "$why" ] || grep -q "NEEDED.*libsodium" out || why="objdump shows no NEEDED entries"
+[ -n "$why" ] || ! grep -qiE "NEEDED.*(gtk|gdk|glib|gobject)" out || why="libpermit links GTK or GLib"
+[ -n "$why" ] || objdump -p "$CONSENT" | grep -q "NEEDED.*libgtk-4" || why="permit-consent does not link GTK 4"
+check "libpermit does not link GTK; permit-consent does" "$why"
 
 echo "1..$n"
 [ $failures = 0 ]
