@@ -87,35 +87,29 @@ static int parse_options(int argc, char **argv, consent_options *o) {
                 case OPT_INSTALLED: g_free(o->installed); o->installed = g_strdup(optarg); break;
                 case OPT_VERSION: puts("permit-consent " PERMIT_VERSION); return CONSENT_EXIT_OK;
                 case 'h': help(); return CONSENT_EXIT_OK;
-                default: return CONSENT_EXIT_ERROR; /* getopt said why */
+                default: return fail(_("unknown option or missing argument (see --help)"));
                 }
         }
         if (update && manage) {
-                error_line(_("--update and --manage do not go together"));
-                return CONSENT_EXIT_ERROR;
+                return fail(_("--update and --manage do not go together"));
         }
         o->mode = manage ? CONSENT_MANAGE : update ? CONSENT_UPDATE : CONSENT_INSTALL;
         if (o->installed && o->mode != CONSENT_UPDATE) {
-                error_line(_("--installed goes with --update"));
-                return CONSENT_EXIT_ERROR;
+                return fail(_("--installed goes with --update"));
         }
         if (o->mode == CONSENT_MANAGE) {
-                if (optind != argc || o->pubkey_file) {
-                        error_line(_("--manage takes no PACKAGE and no key (see --help)"));
-                        return CONSENT_EXIT_ERROR;
-                }
-        } else if (optind != argc - 1) {
-                error_line(_("needs one PACKAGE (see --help)"));
-                return CONSENT_EXIT_ERROR;
-        } else
+                if (optind != argc || o->pubkey_file)
+                        return fail(_("--manage takes no PACKAGE and no key (see --help)"));
+        } else if (optind != argc - 1)
+                return fail(_("needs one PACKAGE (see --help)"));
+        else
                 o->package = g_strdup(argv[optind]);
         if (timeout && *timeout) {
                 char *end;
                 unsigned long ms = strtoul(timeout, &end, 10);
 
                 if (*end || ms == 0 || ms > G_MAXUINT) {
-                        error_line(_("PERMIT_CONSENT_TIMEOUT_MS must be a number of milliseconds"));
-                        return CONSENT_EXIT_ERROR;
+                        return fail(_("PERMIT_CONSENT_TIMEOUT_MS must be a number of milliseconds"));
                 }
                 o->timeout_ms = (guint) ms;
         }

@@ -81,7 +81,8 @@ why=$(PERMIT_CONSENT_TIMEOUT_MS=800 run 1 "$CONSENT" --profile "$T/profile" addo
 check "first use without -p: verified with the seal's key" "$why"
 
 why=$(run 2 "$CONSENT" --profile "$T/profile")
-[ -n "$why" ] || grep -q "needs one PACKAGE" err || why="no usage message"
+[ -n "$why" ] || grep -q "^permit-consent: needs one PACKAGE" err || why="no usage message"
+[ -n "$why" ] || [ "$(cat out)" = '{"result":"error","error":"needs one PACKAGE (see --help)"}' ] || why="no error JSON line"
 check "no PACKAGE: exit 2" "$why"
 
 why=$(run 2 "$CONSENT" --manage --update)
