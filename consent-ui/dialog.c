@@ -256,6 +256,8 @@ static char *title_text(const consent_request *req) {
         if (req->mode == CONSENT_UPDATE)
                 return g_strdup_printf(_("Update “%s” from %s to %s?"), permit_manifest_name(m),
                                        permit_manifest_version(req->old_manifest), permit_manifest_version(m));
+        if (!req->n_items)
+                return g_strdup_printf(_("Install “%s”?"), permit_manifest_name(m));
         return g_strdup_printf(_("Allow “%s” to use these permissions?"), permit_manifest_name(m));
 }
 

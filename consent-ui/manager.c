@@ -176,6 +176,19 @@ static GtkWidget *grant_row(manager *m, const permit_record *rec, const permit_c
         return row;
 }
 
+/* Highest risk first, as the dialog lists them; then by id. */
+static int by_risk(const void *a, const void *b) {
+        const permit_cap_decision *x = *(const permit_cap_decision *const *) a;
+        const permit_cap_decision *y = *(const permit_cap_decision *const *) b;
+        char buf[512];
+        int rx = permit_capability_warning(x->capability, buf, sizeof(buf));
+        int ry = permit_capability_warning(y->capability, buf, sizeof(buf));
+
+        if (rx != ry)
+                return ry - rx;
+        return strcmp(x->capability, y->capability);
+}
+
 static GtkWidget *addon_section(manager *m, const permit_record *rec) {
         const char *id = permit_record_id(rec);
         g_autoptr(permit_usage) usage = NULL;
@@ -188,8 +201,14 @@ static GtkWidget *addon_section(manager *m, const permit_record *rec) {
         GtkWidget *all = gtk_button_new_with_label(_("Revoke all"));
         g_autofree char *all_a11y = g_strdup_printf(_("Revoke everything %s may do"), permit_record_name(rec));
         g_autoptr(GString) denied = g_string_new(NULL);
-        size_t n_granted = 0;
+        g_autofree const permit_cap_decision **sorted = NULL;
+        size_t n, n_granted = 0;
 
+        n = permit_record_n_decisions(rec);
+        sorted = g_new0(const permit_cap_decision *, n + 1);
+        for (size_t i = 0; i < n; i++)
+                sorted[i] = permit_record_decision(rec, i);
+        qsort(sorted, n, sizeof(*sorted), by_risk);
         if (permit_store_usage(m->store, id, &usage) < 0)
                 usage = NULL; /* an unreadable log: "never used" is shown */
         gtk_box_append(GTK_BOX(titles), consent_label(title, "section-title"));
@@ -206,8 +225,8 @@ static GtkWidget *addon_section(manager *m, const permit_record *rec) {
 
         gtk_list_box_set_selection_mode(GTK_LIST_BOX(list), GTK_SELECTION_NONE);
         gtk_widget_add_css_class(list, "frame");
-        for (size_t i = 0; i < permit_record_n_decisions(rec); i++) {
-                const permit_cap_decision *dec = permit_record_decision(rec, i);
+        for (size_t i = 0; i < n; i++) {
+                const permit_cap_decision *dec = sorted[i];
 
                 if (!dec->requested)
                         continue;

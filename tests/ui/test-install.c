@@ -334,6 +334,7 @@ static void test_no_capabilities(void **state) {
 
         assert_int_equal(req->n_items, 0);
         assert_non_null(ui_find_label(GTK_WIDGET(win), "This add-on asks for no permissions."));
+        assert_non_null(ui_find_label(GTK_WIDGET(win), "Install “Word of the Day”?"));
         gtk_widget_activate_action(GTK_WIDGET(win), "consent.allow", NULL);
         ui_iterate();
         assert_int_equal(ui.result->kind, CONSENT_RESULT_ALLOWED);
