@@ -121,7 +121,9 @@ static int verify(permit_store *s, const grants_options *o, const char *package,
         } else {
                 r = permit_package_verify_with_seal_key(package, &o->limits, &info, &error);
                 if (r == -ENOKEY) {
-                        tool_fail(r, &error, package);
+                        tool_error("grants: %s: its seal does not carry the publisher's key (sealed by an older "
+                                   "permit): on a first install give the key with -p PUBKEY",
+                                   package);
                         ret_code = EXIT_USAGE;
                         goto out;
                 }
