@@ -168,8 +168,7 @@ static void test_manage_empty(void **state) {
         GtkWindow *win = open_manager("manage-empty");
 
         assert_non_null(ui_find_label(GTK_WIDGET(win), "No add-ons are installed in this profile."));
-        gtk_widget_activate(GTK_WIDGET(ui_find_button(GTK_WIDGET(win), "C_lose")));
-        ui_wait(400);
+        ui_press(ui_find_button(GTK_WIDGET(win), "C_lose"));
         assert_int_equal(ui.n_done, 1);
         gtk_window_destroy(win);
 }

@@ -66,6 +66,12 @@ static inline void ui_done(consent_result *result, gpointer user_data) {
         ui.n_done++;
 }
 
+/* Runs the main loop until nothing is left to do. */
+static inline void ui_iterate(void) {
+        for (int i = 0; i < 1000 && g_main_context_iteration(NULL, FALSE); i++)
+                ;
+}
+
 /* Runs the main loop for ms milliseconds (a button's "activate" shows
  * the press for a moment before "clicked"). */
 static inline void ui_wait(guint ms) {
@@ -76,17 +82,26 @@ static inline void ui_wait(guint ms) {
                         g_usleep(1000);
 }
 
-/* Presses a button the way the keyboard does (Space/Enter on it). */
-static inline void ui_press(GtkButton *b) {
-        assert_non_null(b);
-        assert_true(gtk_widget_activate(GTK_WIDGET(b)));
-        ui_wait(400);
+static inline void ui_on_clicked(GtkButton *b, gpointer user_data) {
+        *(bool *) user_data = true;
 }
 
-/* Runs the main loop until nothing is left to do. */
-static inline void ui_iterate(void) {
-        for (int i = 0; i < 1000 && g_main_context_iteration(NULL, FALSE); i++)
-                ;
+/* Presses a button the way the keyboard does (Space/Enter on it), and
+ * runs the main loop until it has been clicked (up to 5 s). */
+static inline void ui_press(GtkButton *b) {
+        bool clicked = false;
+        gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+        gulong id;
+
+        assert_non_null(b);
+        id = g_signal_connect(b, "clicked", G_CALLBACK(ui_on_clicked), &clicked);
+        assert_true(gtk_widget_activate(GTK_WIDGET(b)));
+        while (!clicked && g_get_monotonic_time() < end)
+                if (!g_main_context_iteration(NULL, FALSE))
+                        g_usleep(1000);
+        g_signal_handler_disconnect(b, id);
+        assert_true(clicked);
+        ui_iterate();
 }
 
 /* A package directory NAME in the temp dir with this permit.json (the
