@@ -198,6 +198,13 @@ static void test_keyboard(void **state) {
         /* Tab moves from Cancel to Allow */
         assert_true(gtk_widget_child_focus(GTK_WIDGET(win), GTK_DIR_TAB_FORWARD));
         assert_ptr_equal(gtk_window_get_focus(win), GTK_WIDGET(allow));
+        /* names for screen readers, and the reasons as descriptions */
+        assert_true(ui_assert_accessible(GTK_WIDGET(win)) >= 5 + 5 + 2);
+        gtk_test_accessible_assert_property(consent_dialog_switch(win, "sys.notify"), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                            "Show notifications");
+        gtk_test_accessible_assert_property(consent_dialog_switch(win, "sys.notify"),
+                                            GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                            "Developer says: “Tells you when a new word is ready”");
         /* every switch can take the focus */
         assert_true(gtk_widget_get_focusable(GTK_WIDGET(consent_dialog_switch(win, "sys.notify"))));
         /* Escape cancels and writes nothing */

@@ -93,6 +93,7 @@ static void test_manage_lists(void **state) {
         /* denied optional ones are listed as not allowed, not as grants */
         assert_non_null(ui_find_label(GTK_WIDGET(win), "Not allowed: Show notifications"));
         assert_non_null(ui_find_label(GTK_WIDGET(win), "Not allowed: Read your clipboard"));
+        assert_true(ui_assert_accessible(GTK_WIDGET(win)) >= 3 + 2 + 1);
         ui_press_escape(win); /* closes */
         assert_int_equal(ui.n_done, 1);
         assert_int_equal(ui.result->kind, CONSENT_RESULT_SAVED);

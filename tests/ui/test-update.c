@@ -84,6 +84,7 @@ static void test_update_shows_only_more(void **state) {
         assert_non_null(ui_find_label(GTK_WIDGET(win), "Still allowed, as you decided before:"));
         assert_non_null(ui_find_label(GTK_WIDGET(win), "Still not allowed, as you decided before:"));
         assert_non_null(ui_find_label(GTK_WIDGET(win), "No longer asked for:"));
+        assert_true(ui_assert_accessible(GTK_WIDGET(win)) >= 4);
         /* the unchanged optional ones have no switch here */
         assert_null(consent_dialog_switch(win, "sys.notify"));
         assert_null(consent_dialog_switch(win, "net.connect:api.dictionaryapi.dev:443"));

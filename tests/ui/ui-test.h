@@ -262,6 +262,27 @@ static inline void ui_press_escape(GtkWindow *win) {
         ui_iterate();
 }
 
+/* Every control a user can reach (switches, buttons, list rows and lists)
+ * has an accessible name, and every switch a description (the developer's
+ * reason). Needs GTK_A11Y=test. Returns how many controls were checked. */
+static inline int ui_assert_accessible(GtkWidget *w) {
+        int n = 0;
+
+        if (GTK_IS_SWITCH(w) || GTK_IS_BUTTON(w) || GTK_IS_LIST_BOX_ROW(w) || GTK_IS_LIST_BOX(w)) {
+                if (!gtk_test_accessible_has_property(GTK_ACCESSIBLE(w), GTK_ACCESSIBLE_PROPERTY_LABEL))
+                        printf("# no accessible name: %s %s\n", G_OBJECT_TYPE_NAME(w),
+                               GTK_IS_BUTTON(w) ? gtk_button_get_label(GTK_BUTTON(w)) : "");
+                assert_true(gtk_test_accessible_has_property(GTK_ACCESSIBLE(w), GTK_ACCESSIBLE_PROPERTY_LABEL));
+                n++;
+        }
+        if (GTK_IS_SWITCH(w))
+                assert_true(gtk_test_accessible_has_property(GTK_ACCESSIBLE(w),
+                                                             GTK_ACCESSIBLE_PROPERTY_DESCRIPTION));
+        for (GtkWidget *c = gtk_widget_get_first_child(w); c; c = gtk_widget_get_next_sibling(c))
+                n += ui_assert_accessible(c);
+        return n;
+}
+
 /* The store as it is on disk now. */
 static inline permit_store *ui_store(void) {
         permit_store *s = NULL;
