@@ -57,8 +57,7 @@ static void test_allow_required_only(void **state) {
         assert_non_null(ui_find_label(GTK_WIDGET(win), "Example Flashcards Ltd"));
         assert_non_null(ui_find_label(GTK_WIDGET(win), req->key_id));
 
-        gtk_widget_activate_action(GTK_WIDGET(win), "consent.allow", NULL);
-        ui_iterate();
+        ui_action(win, "consent.allow");
         assert_int_equal(ui.n_done, 1);
         assert_non_null(ui.result);
         assert_int_equal(ui.result->kind, CONSENT_RESULT_ALLOWED);
@@ -124,8 +123,7 @@ static void test_switch_on_then_off(void **state) {
         ui_iterate();
         gtk_switch_set_active(sw, FALSE);
         ui_iterate();
-        gtk_widget_activate_action(GTK_WIDGET(win), "consent.allow", NULL);
-        ui_iterate();
+        ui_action(win, "consent.allow");
         assert_int_equal(ui.result->kind, CONSENT_RESULT_ALLOWED);
         s = ui_store();
         ui_assert_decision(s, ID, "sys.clipboard:read", false);
@@ -157,8 +155,7 @@ static void test_cancel(void **state) {
         json = consent_result_json(ui.result);
         assert_string_equal(json, "{\"result\":\"cancelled\",\"id\":\"" ID "\",\"version\":\"1.2.0\"}");
         /* a second press does nothing more */
-        gtk_widget_activate_action(GTK_WIDGET(win), "consent.allow", NULL);
-        ui_iterate();
+        ui_action(win, "consent.allow");
         assert_int_equal(ui.n_done, 1);
         assert_nothing_written();
         gtk_window_destroy(win);
@@ -230,8 +227,7 @@ static void test_pinned_key(void **state) {
         consent_request *again = NULL;
         char *message = NULL;
 
-        gtk_widget_activate_action(GTK_WIDGET(win), "consent.allow", NULL);
-        ui_iterate();
+        ui_action(win, "consent.allow");
         gtk_window_destroy(win);
         consent_request_free(req);
 
@@ -269,8 +265,7 @@ static void test_first_use_seal_key(void **state) {
         assert_false(req->key_given);
         win = open_dialog(req, "install-first-use");
         assert_non_null(ui_find_label(GTK_WIDGET(win), "First install: this key is the one the package names"));
-        gtk_widget_activate_action(GTK_WIDGET(win), "consent.allow", NULL);
-        ui_iterate();
+        ui_action(win, "consent.allow");
         assert_int_equal(ui.result->kind, CONSENT_RESULT_ALLOWED);
         s = ui_store();
         assert_int_equal(permit_store_pin_get(s, ID, &pub, &key_id), 0);
@@ -289,8 +284,7 @@ static void test_reinstall_keeps_choices(void **state) {
         permit_store *s;
 
         gtk_switch_set_active(consent_dialog_switch(win, "sys.notify"), TRUE);
-        gtk_widget_activate_action(GTK_WIDGET(win), "consent.allow", NULL);
-        ui_iterate();
+        ui_action(win, "consent.allow");
         gtk_window_destroy(win);
         consent_request_free(req);
 
@@ -298,8 +292,7 @@ static void test_reinstall_keeps_choices(void **state) {
         win = open_dialog(req, NULL);
         assert_true(gtk_switch_get_active(consent_dialog_switch(win, "sys.notify")));
         assert_false(gtk_switch_get_active(consent_dialog_switch(win, "net.connect:*")));
-        gtk_widget_activate_action(GTK_WIDGET(win), "consent.allow", NULL);
-        ui_iterate();
+        ui_action(win, "consent.allow");
         s = ui_store();
         ui_assert_decision(s, ID, "sys.notify", true);
         ui_assert_decision(s, ID, "net.connect:*", false);
@@ -342,8 +335,7 @@ static void test_no_capabilities(void **state) {
         assert_int_equal(req->n_items, 0);
         assert_non_null(ui_find_label(GTK_WIDGET(win), "This add-on asks for no permissions."));
         assert_non_null(ui_find_label(GTK_WIDGET(win), "Install “Word of the Day”?"));
-        gtk_widget_activate_action(GTK_WIDGET(win), "consent.allow", NULL);
-        ui_iterate();
+        ui_action(win, "consent.allow");
         assert_int_equal(ui.result->kind, CONSENT_RESULT_ALLOWED);
         assert_int_equal(ui.result->granted->len, 0);
         gtk_window_destroy(win);

@@ -37,8 +37,7 @@ static char *install_v1(void) {
 
         ui_show(win);
         gtk_switch_set_active(consent_dialog_switch(win, "sys.notify"), TRUE);
-        gtk_widget_activate_action(GTK_WIDGET(win), "consent.allow", NULL);
-        ui_iterate();
+        ui_action(win, "consent.allow");
         assert_int_equal(ui.result->kind, CONSENT_RESULT_ALLOWED);
         gtk_window_destroy(win);
         consent_request_free(req);
@@ -90,8 +89,7 @@ static void test_update_shows_only_more(void **state) {
         assert_null(consent_dialog_switch(win, "net.connect:api.dictionaryapi.dev:443"));
         assert_non_null(consent_dialog_switch(win, "sys.clipboard:read"));
 
-        gtk_widget_activate_action(GTK_WIDGET(win), "consent.allow", NULL);
-        ui_iterate();
+        ui_action(win, "consent.allow");
         assert_int_equal(ui.result->kind, CONSENT_RESULT_ALLOWED);
         assert_string_equal(ui.result->version, "2.0.0");
         s = ui_store();
@@ -138,8 +136,7 @@ static void test_update_cancel(void **state) {
         assert_true(g_file_get_contents(grants, &before, NULL, NULL));
         ui_show(win);
         gtk_switch_set_active(consent_dialog_switch(win, "sys.clipboard:read"), TRUE);
-        gtk_widget_activate_action(GTK_WIDGET(win), "consent.cancel", NULL);
-        ui_iterate();
+        ui_action(win, "consent.cancel");
         assert_int_equal(ui.result->kind, CONSENT_RESULT_CANCELLED);
         assert_true(g_file_get_contents(grants, &after, NULL, NULL));
         assert_string_equal(before, after);
@@ -158,8 +155,7 @@ static void test_update_nothing_new(void **state) {
         ui_show(win);
         ui_screenshot(win, "update-nothing-new");
         assert_non_null(ui_find_label(GTK_WIDGET(win), "This update asks for nothing new."));
-        gtk_widget_activate_action(GTK_WIDGET(win), "consent.allow", NULL);
-        ui_iterate();
+        ui_action(win, "consent.allow");
         assert_int_equal(ui.result->kind, CONSENT_RESULT_ALLOWED);
         gtk_window_destroy(win);
         consent_request_free(req);

@@ -72,6 +72,13 @@ static inline void ui_iterate(void) {
                 ;
 }
 
+/* Runs a window's action ("consent.allow"), as its button or shortcut
+ * would, and lets the main loop settle. */
+static inline void ui_action(GtkWindow *win, const char *action) {
+        assert_true(gtk_widget_activate_action(GTK_WIDGET(win), action, NULL));
+        ui_iterate();
+}
+
 /* Runs the main loop for ms milliseconds (a button's "activate" shows
  * the press for a moment before "clicked"). */
 static inline void ui_wait(guint ms) {
