@@ -29,7 +29,7 @@ static int read_all(int fd, char *buf, size_t max, size_t *ret_len) {
         return 0;
 }
 
-static int open_regular(const char *path, size_t max, int *ret_fd) {
+static int open_regular(const char *path, size_t max, int *ret_fd, size_t *ret_size) {
         _cleanup_close_ int fd = -1;
         struct stat st;
 
@@ -45,6 +45,8 @@ static int open_regular(const char *path, size_t max, int *ret_fd) {
                 return -EINVAL;
         if ((uint64_t) st.st_size > max)
                 return -EFBIG;
+        if (ret_size)
+                *ret_size = (size_t) st.st_size;
         *ret_fd = steal_fd(&fd);
         return 0;
 }
@@ -52,18 +54,41 @@ static int open_regular(const char *path, size_t max, int *ret_fd) {
 int permit_read_file(const char *path, size_t max, char **ret, size_t *ret_len) {
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *buf = NULL;
-        size_t len = 0;
+        size_t len = 0, size = 0, cap;
         int r;
 
-        r = open_regular(path, max, &fd);
+        r = open_regular(path, max, &fd, &size);
         if (r < 0)
                 return r;
-        buf = malloc(max + 1);
-        if (!buf)
-                return -ENOMEM;
-        r = read_all(fd, buf, max, &len);
-        if (r < 0)
-                return r;
+        /* A buffer of the size the file has now (and more if it grows while
+         * read, up to max): one of max bytes for every small file cost more
+         * than the read (the store reads its files at every open). */
+        cap = size < max ? size + 1 : max;
+        for (;;) {
+                char *nb = realloc(buf, cap + 1);
+                if (!nb)
+                        return -ENOMEM;
+                buf = nb;
+                while (len <= cap) {
+                        ssize_t k = read(fd, buf + len, cap + 1 - len);
+                        if (k < 0) {
+                                if (errno == EINTR)
+                                        continue;
+                                return negative_errno();
+                        }
+                        if (k == 0)
+                                goto done;
+                        len += (size_t) k;
+                }
+                /* filled past cap: it grew */
+                if (len > max)
+                        return -EFBIG;
+                cap = cap > max / 2 ? max : 2 * cap;
+        }
+done:
+        if (len > max)
+                return -EFBIG;
+        buf[len] = '\0';
         *ret = steal_pointer(&buf);
         if (ret_len)
                 *ret_len = len;
@@ -76,7 +101,7 @@ int permit_read_secret_file(const char *path, size_t max, char **ret, size_t *re
         size_t len = 0;
         int r;
 
-        r = open_regular(path, max, &fd);
+        r = open_regular(path, max, &fd, NULL);
         if (r < 0)
                 return r;
         buf = sodium_malloc(max + 1);

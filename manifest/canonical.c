@@ -70,6 +70,14 @@ _public_ int permit_manifest_canonical(const permit_manifest *m, char **ret, siz
 }
 
 _public_ int permit_manifest_digest(const permit_manifest *m, uint8_t ret[PERMIT_DIGEST_SIZE]) {
+        if (m && ret && m->has_digest) {
+                memcpy(ret, m->digest, PERMIT_DIGEST_SIZE);
+                return 0;
+        }
+        return manifest_digest_compute(m, ret);
+}
+
+int manifest_digest_compute(const permit_manifest *m, uint8_t ret[PERMIT_DIGEST_SIZE]) {
         _cleanup_free_ char *text = NULL;
         uint8_t digest[PERMIT_DIGEST_SIZE];
         size_t len;

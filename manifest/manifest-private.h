@@ -22,12 +22,21 @@ struct permit_manifest {
         size_t n_capabilities;
         permit_capability *capabilities;
         char **kinds;          /* capabilities[i].kind, owned */
+        uint8_t digest[PERMIT_DIGEST_SIZE]; /* of the canonical form, computed once when parsed: the
+                                             * store compares it for every add-on at startup */
+        bool has_digest;
 };
 
 /* ---- parse.c --------------------------------------------------------- */
 
 /* An add-on id: ^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*$ (also safe as a file name). */
 bool permit_addon_id_valid(const char *s);
+
+/* ---- canonical.c ------------------------------------------------------ */
+
+/* BLAKE2b-256 of the canonical form, computed (permit_manifest_digest()
+ * returns the copy kept in the manifest). */
+int manifest_digest_compute(const permit_manifest *m, uint8_t ret[PERMIT_DIGEST_SIZE]);
 
 /* ---- text.c ---------------------------------------------------------- */
 

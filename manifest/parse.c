@@ -330,6 +330,10 @@ _public_ int permit_manifest_parse(const char *buf, size_t len, const char *sour
                 r = parse_capabilities(m, error);
         if (r >= 0)
                 r = parse_limits(m, error);
+        if (r >= 0) {
+                r = manifest_digest_compute(m, m->digest);
+                m->has_digest = r >= 0;
+        }
         if (r < 0) {
                 if (r == -ENOMEM)
                         permit_error_set(error, r, NULL, "out of memory");

@@ -4,8 +4,6 @@
 #include "json-private.h"
 #include "store-private.h"
 
-static const char *const export_keys[] = { "version", "grants", "pins" };
-
 _public_ int permit_store_export(const permit_store *s, char **ret, size_t *ret_len) {
         _cleanup_json_ json_t *root = json_object();
         json_t *grants = NULL, *pins = NULL;
@@ -14,7 +12,7 @@ _public_ int permit_store_export(const permit_store *s, char **ret, size_t *ret_
 
         if (!s || !ret)
                 return -EINVAL;
-        if (!root)
+        if (!root || json_set(root, "version", json_integer(STORE_FORMAT_VERSION)) < 0)
                 return -ENOMEM;
         r = grants_to_json(&s->state, &grants);
         if (r < 0)
@@ -24,9 +22,9 @@ _public_ int permit_store_export(const permit_store *s, char **ret, size_t *ret_
         r = pins_to_json(&s->state, &pins);
         if (r < 0)
                 return r;
-        if (json_set(root, "pins", pins) < 0 || json_set(root, "version", json_integer(STORE_FORMAT_VERSION)) < 0)
+        if (json_set(root, "pins", pins) < 0)
                 return -ENOMEM;
-        text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+        text = json_dumps(root, JSON_INDENT(2) | JSON_ENSURE_ASCII);
         if (!text)
                 return -ENOMEM;
         *ret = text;
@@ -70,24 +68,14 @@ static int import_apply(permit_store *s, store_state *st, void *userdata, permit
 
 _public_ int permit_store_import(permit_store *s, const char *json, size_t len, const char *source,
                                  permit_error *error) {
-        _cleanup_json_ json_t *root = NULL;
         store_state in = { 0 };
-        const json_t *v;
         int r;
 
         if (!s || !json)
                 return -EINVAL;
         if (len > PERMIT_STORE_MAX_FILE)
                 return permit_error_set_at(error, -EFBIG, source, NULL, "larger than %d bytes", PERMIT_STORE_MAX_FILE);
-        r = permit_json_parse(json, len, &root, error);
-        if (r >= 0)
-                r = check_version(root, error);
-        if (r >= 0)
-                r = check_keys(root, NULL, export_keys, ELEMENTSOF(export_keys), error);
-        if (r >= 0 && (v = json_object_get(root, "grants")))
-                r = grants_from_json(v, "grants", &in, error);
-        if (r >= 0 && (v = json_object_get(root, "pins")))
-                r = pins_from_json(v, "pins", &in, error);
+        r = document_read(json, len, DOC_GRANTS | DOC_PINS, &in, error);
         if (r < 0) {
                 state_clear(&in);
                 return permit_error_set_source(error, r, source);

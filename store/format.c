@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Strict readers for the members of the store's JSON files: a wrong type, a
- * missing member or an unknown one is an error naming its JSON path. */
+/* The store's documents: {"version": 1, "grants": ..., "pins": ...}, read
+ * with the pull reader; and the checks the jansson-read policy shares. */
+#include <inttypes.h>
+
 #include "json-private.h"
 #include "store-private.h"
 
@@ -26,52 +28,6 @@ int check_keys(const json_t *obj, const char *parent, const char *const *keys, s
         return 0;
 }
 
-static const json_t *member(const json_t *obj, const char *parent, const char *key, char *path, size_t size) {
-        permit_json_path_key(path, size, parent, key);
-        return json_object_get(obj, key);
-}
-
-int get_string(const json_t *obj, const char *parent, const char *key, bool required, const char **ret,
-               permit_error *error) {
-        char path[PERMIT_ERROR_PATH_LENGTH];
-        const json_t *v = member(obj, parent, key, path, sizeof(path));
-
-        if (!v) {
-                if (required)
-                        return permit_error_set(error, -EINVAL, parent, "missing field '%s'", key);
-                *ret = NULL;
-                return 0;
-        }
-        if (!json_is_string(v))
-                return permit_error_set(error, -EINVAL, path, "must be a string");
-        *ret = json_string_value(v);
-        return 0;
-}
-
-int get_bool(const json_t *obj, const char *parent, const char *key, bool *ret, permit_error *error) {
-        char path[PERMIT_ERROR_PATH_LENGTH];
-        const json_t *v = member(obj, parent, key, path, sizeof(path));
-
-        if (!v)
-                return permit_error_set(error, -EINVAL, parent, "missing field '%s'", key);
-        if (!json_is_boolean(v))
-                return permit_error_set(error, -EINVAL, path, "must be true or false");
-        *ret = json_is_true(v);
-        return 0;
-}
-
-int get_time(const json_t *obj, const char *parent, const char *key, int64_t *ret, permit_error *error) {
-        char path[PERMIT_ERROR_PATH_LENGTH];
-        const json_t *v = member(obj, parent, key, path, sizeof(path));
-
-        if (!v)
-                return permit_error_set(error, -EINVAL, parent, "missing field '%s'", key);
-        if (!json_is_integer(v) || json_integer_value(v) < 0)
-                return permit_error_set(error, -EINVAL, path, "must be seconds since the epoch");
-        *ret = (int64_t) json_integer_value(v);
-        return 0;
-}
-
 int check_version(const json_t *root, permit_error *error) {
         const json_t *v = json_object_get(root, "version");
 
@@ -83,5 +39,91 @@ int check_version(const json_t *root, permit_error *error) {
                 return permit_error_set(error, -EPROTONOSUPPORT, "version",
                                         "unknown version %" JSON_INTEGER_FORMAT " (this permit reads version %d)",
                                         json_integer_value(v), STORE_FORMAT_VERSION);
+        return 0;
+}
+
+/* Finds "version" wherever it is, in a document not written by permit
+ * (which writes it first), so that a file of another version is reported
+ * as such, not as whatever its content looks like to this reader. */
+static int document_version(const char *buf, size_t len, permit_error *error) {
+        reader rd;
+        bool first = true, seen = false;
+        char key[32];
+        int r;
+
+        reader_init(&rd, buf, len, error);
+        r = reader_object_begin(&rd, NULL);
+        while (r >= 0 && (r = reader_field(&rd, &first, key, sizeof(key), NULL)) > 0) {
+                if (streq(key, "version") && !seen) {
+                        int64_t v;
+                        seen = true;
+                        r = reader_int(&rd, &v, "version");
+                        if (r >= 0 && v != STORE_FORMAT_VERSION)
+                                r = reader_fail(&rd, -EPROTONOSUPPORT, "version",
+                                                "unknown version %" PRId64 " (this permit reads version %d)", v,
+                                                STORE_FORMAT_VERSION);
+                } else
+                        r = reader_skip(&rd, key);
+        }
+        if (r >= 0)
+                r = reader_end(&rd);
+        if (r >= 0 && !seen)
+                r = permit_error_set(error, -EINVAL, NULL, "missing field 'version'");
+        return r;
+}
+
+int document_read(const char *buf, size_t len, unsigned members, store_state *st, permit_error *error) {
+        bool first = true, seen_version = false, seen_grants = false, seen_pins = false;
+        reader rd;
+        char key[32];
+        int r;
+
+        /* permit writes "version" first: then one pass reads it all. */
+        reader_init(&rd, buf, len, error);
+        r = reader_object_begin(&rd, NULL);
+        if (r >= 0)
+                r = reader_field(&rd, &first, key, sizeof(key), NULL);
+        if (r > 0 && streq(key, "version")) {
+                int64_t v;
+                r = reader_int(&rd, &v, "version");
+                if (r >= 0 && v != STORE_FORMAT_VERSION)
+                        return reader_fail(&rd, -EPROTONOSUPPORT, "version",
+                                           "unknown version %" PRId64 " (this permit reads version %d)", v,
+                                           STORE_FORMAT_VERSION);
+                seen_version = true;
+        } else {
+                r = document_version(buf, len, error);
+                if (r < 0)
+                        return r;
+                reader_init(&rd, buf, len, error);
+                first = true;
+                r = reader_object_begin(&rd, NULL);
+        }
+        while (r >= 0 && (r = reader_field(&rd, &first, key, sizeof(key), NULL)) > 0) {
+                bool *seen = streq(key, "version")                            ? &seen_version
+                             : streq(key, "grants") && (members & DOC_GRANTS) ? &seen_grants
+                             : streq(key, "pins") && (members & DOC_PINS)     ? &seen_pins
+                                                                              : NULL;
+                if (!seen)
+                        r = reader_fail(&rd, -EINVAL, key, "unknown field");
+                else if (*seen)
+                        r = reader_fail(&rd, -EINVAL, key, "duplicate field");
+                else if (seen == &seen_version)
+                        r = reader_skip(&rd, key);
+                else if (seen == &seen_grants)
+                        r = grants_read(&rd, "grants", st);
+                else
+                        r = pins_read(&rd, "pins", st);
+                if (seen)
+                        *seen = true;
+        }
+        if (r >= 0)
+                r = reader_end(&rd);
+        if (r < 0)
+                return r;
+        if ((members & DOC_REQUIRED) && (members & DOC_GRANTS) && !seen_grants)
+                return permit_error_set(error, -EINVAL, NULL, "missing field 'grants'");
+        if ((members & DOC_REQUIRED) && (members & DOC_PINS) && !seen_pins)
+                return permit_error_set(error, -EINVAL, NULL, "missing field 'pins'");
         return 0;
 }

@@ -5,11 +5,11 @@
 #include "json-private.h"
 #include "manifest-private.h"
 #include "permit/capability.h"
+#include "reader-private.h"
 #include "store-private.h"
 
 static const char *const record_keys[] = { "version", "name", "publisher", "manifest_digest", "decided_at",
                                            "capabilities" };
-static const char *const decision_keys[] = { "granted", "required", "requested", "at", "by" };
 
 void record_clear(permit_record *r) {
         if (!r)
@@ -69,7 +69,8 @@ static int compare_record(const void *a, const void *b) {
 }
 
 void record_sort(permit_record *r) {
-        qsort(r->decisions, r->n_decisions, sizeof(*r->decisions), compare_decision);
+        if (r->n_decisions > 1) /* qsort() of a NULL array is undefined even for 0 elements */
+                qsort(r->decisions, r->n_decisions, sizeof(*r->decisions), compare_decision);
 }
 
 const permit_cap_decision *record_find_decision(const permit_record *r, const char *capability) {
@@ -129,124 +130,187 @@ static bool hex_digest_valid(const char *s) {
         return n == 2 * PERMIT_DIGEST_SIZE;
 }
 
-static int decision_from_json(const char *capid, const json_t *v, const char *path, permit_cap_decision *d,
-                              permit_error *error) {
+enum {
+        SEEN_GRANTED = 1 << 0,
+        SEEN_REQUIRED = 1 << 1,
+        SEEN_REQUESTED = 1 << 2,
+        SEEN_AT = 1 << 3,
+        SEEN_BY = 1 << 4,
+};
+
+static int read_decision(reader *rd, const char *base, const char *id, char *capid, permit_cap_decision *d) {
+        static const char *const names[] = { "granted", "required", "requested", "at", "by" };
+        const char *path = NULL; /* the reader's context names where */
         permit_error e = { 0 };
-        const char *by;
+        unsigned seen = 0;
+        bool first = true;
+        char key[32];
         int r;
 
-        if (!json_is_object(v))
-                return permit_error_set(error, -EINVAL, path, "must be an object");
-        r = permit_capability_check(capid, &e);
-        if (r < 0)
-                return permit_error_set(error, r, path, "%s", e.text);
-        r = check_keys(v, path, decision_keys, ELEMENTSOF(decision_keys), error);
-        if (r < 0)
-                return r;
-        if ((r = get_bool(v, path, "granted", &d->granted, error)) < 0 ||
-            (r = get_bool(v, path, "required", &d->required, error)) < 0 ||
-            (r = get_bool(v, path, "requested", &d->requested, error)) < 0 ||
-            (r = get_time(v, path, "at", &d->decided_at, error)) < 0 ||
-            (r = get_string(v, path, "by", true, &by, error)) < 0)
-                return r;
-        if (streq(by, "user"))
-                d->by = PERMIT_BY_USER;
-        else if (streq(by, "policy"))
-                d->by = PERMIT_BY_POLICY;
-        else {
-                char p[PERMIT_ERROR_PATH_LENGTH];
-                permit_json_path_key(p, sizeof(p), path, "by");
-                return permit_error_set(error, -EINVAL, p, "must be \"user\" or \"policy\"");
-        }
-        d->capability = strdup(capid);
-        return d->capability ? 0 : -ENOMEM;
-}
-
-static int record_from_json(const char *id, const json_t *v, const char *path, permit_record *ret,
-                            permit_error *error) {
-        permit_record rec = { 0 };
-        const char *version, *name, *publisher, *digest, *capid;
-        const json_t *caps, *dv;
-        char p[PERMIT_ERROR_PATH_LENGTH];
-        int r;
-
-        if (!json_is_object(v))
-                return permit_error_set(error, -EINVAL, path, "must be an object");
-        if (!permit_addon_id_valid(id) || strlen(id) > 128)
-                return permit_error_set(error, -EINVAL, path, "invalid add-on id");
-        r = check_keys(v, path, record_keys, ELEMENTSOF(record_keys), error);
-        if (r < 0)
-                return r;
-        if ((r = get_string(v, path, "version", true, &version, error)) < 0 ||
-            (r = get_string(v, path, "name", true, &name, error)) < 0 ||
-            (r = get_string(v, path, "publisher", true, &publisher, error)) < 0 ||
-            (r = get_string(v, path, "manifest_digest", true, &digest, error)) < 0 ||
-            (r = get_time(v, path, "decided_at", &rec.decided_at, error)) < 0)
-                return r;
-        if (!permit_semver_valid(version)) {
-                permit_json_path_key(p, sizeof(p), path, "version");
-                return permit_error_set(error, -EINVAL, p, "not a semantic version");
-        }
-        if (!hex_digest_valid(digest)) {
-                permit_json_path_key(p, sizeof(p), path, "manifest_digest");
-                return permit_error_set(error, -EINVAL, p, "must be 64 lower-case hex digits");
-        }
-        permit_json_path_key(p, sizeof(p), path, "capabilities");
-        caps = json_object_get(v, "capabilities");
-        if (!caps)
-                return permit_error_set(error, -EINVAL, path, "missing field 'capabilities'");
-        if (!json_is_object(caps))
-                return permit_error_set(error, -EINVAL, p, "must be an object");
-
-        if (!(rec.id = strdup(id)) || !(rec.version = strdup(version)) || !(rec.name = strdup(name)) ||
-            !(rec.publisher = strdup(publisher)) || !(rec.digest = strdup(digest)))
-                goto nomem;
-        if (json_object_size(caps) > 0) {
-                rec.decisions = calloc(json_object_size(caps), sizeof(*rec.decisions));
-                if (!rec.decisions)
-                        goto nomem;
-        }
-        json_object_foreach((json_t *) caps, capid, dv) {
-                char dp[PERMIT_ERROR_PATH_LENGTH];
-                permit_json_path_key(dp, sizeof(dp), p, capid);
-                r = decision_from_json(capid, dv, dp, &rec.decisions[rec.n_decisions], error);
-                if (r < 0) {
-                        record_clear(&rec);
-                        return r;
+        d->capability = capid;
+        /* The vocabulary check: a corrupt or hand-edited id is found here,
+         * not when an add-on runs. */
+        reader_at(rd, base, id, "capabilities", capid, NULL);
+        if (permit_capability_check(capid, &e) < 0)
+                return reader_fail(rd, -EINVAL, NULL, "%s", e.text);
+        r = reader_object_begin(rd, NULL);
+        while (r >= 0 && (r = reader_field(rd, &first, key, sizeof(key), NULL)) > 0) {
+                unsigned bit = 0;
+                for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                        if (streq(key, names[i]))
+                                bit = 1u << i;
+                reader_at(rd, base, id, "capabilities", capid, key);
+                if (!bit)
+                        r = reader_fail(rd, -EINVAL, path, "unknown field");
+                else if (seen & bit)
+                        r = reader_fail(rd, -EINVAL, path, "duplicate field");
+                else if (bit == SEEN_GRANTED)
+                        r = reader_bool(rd, &d->granted, path);
+                else if (bit == SEEN_REQUIRED)
+                        r = reader_bool(rd, &d->required, path);
+                else if (bit == SEEN_REQUESTED)
+                        r = reader_bool(rd, &d->requested, path);
+                else if (bit == SEEN_AT) {
+                        r = reader_int(rd, &d->decided_at, path);
+                        if (r >= 0 && d->decided_at < 0)
+                                r = reader_fail(rd, -EINVAL, path, "must be seconds since the epoch");
+                } else {
+                        _cleanup_free_ char *by = NULL;
+                        r = reader_string(rd, &by, path);
+                        if (r >= 0 && streq(by, "user"))
+                                d->by = PERMIT_BY_USER;
+                        else if (r >= 0 && streq(by, "policy"))
+                                d->by = PERMIT_BY_POLICY;
+                        else if (r >= 0)
+                                r = reader_fail(rd, -EINVAL, path, "must be \"user\" or \"policy\"");
                 }
-                rec.n_decisions++;
+                seen |= bit;
         }
-        record_sort(&rec);
-        *ret = rec;
+        if (r < 0)
+                return r;
+        reader_at(rd, base, id, "capabilities", capid, NULL);
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (!(seen & (1u << i)))
+                        return reader_fail(rd, -EINVAL, NULL, "missing field '%s'", names[i]);
         return 0;
-nomem:
-        record_clear(&rec);
-        return -ENOMEM;
 }
 
-int grants_from_json(const json_t *grants, const char *path, store_state *st, permit_error *error) {
-        const char *id;
-        const json_t *v;
-        size_t n;
+static int read_capabilities(reader *rd, const char *base, permit_record *rec) {
+        size_t size = 0;
+        bool first = true;
+        char *capid;
         int r;
 
-        if (!json_is_object(grants))
-                return permit_error_set(error, -EINVAL, path, "must be an object");
-        n = json_object_size(grants);
-        if (n > 0) {
-                st->records = calloc(n, sizeof(*st->records));
-                if (!st->records)
-                        return -ENOMEM;
+        reader_at(rd, base, rec->id, "capabilities", NULL, NULL);
+        r = reader_object_begin(rd, NULL);
+        while (r >= 0 && (r = reader_member(rd, &first, &capid, NULL)) > 0) {
+                if (rec->n_decisions == size) {
+                        permit_cap_decision *n;
+                        size = size ? 2 * size : 8;
+                        n = realloc(rec->decisions, size * sizeof(*n));
+                        if (!n) {
+                                free(capid);
+                                return -ENOMEM;
+                        }
+                        rec->decisions = n;
+                }
+                memset(&rec->decisions[rec->n_decisions], 0, sizeof(*rec->decisions));
+                rec->n_decisions++; /* owns capid from here, even on failure */
+                r = read_decision(rd, base, rec->id, capid, &rec->decisions[rec->n_decisions - 1]);
         }
-        json_object_foreach((json_t *) grants, id, v) {
-                char p[PERMIT_ERROR_PATH_LENGTH];
-                permit_json_path_key(p, sizeof(p), path, id);
-                r = record_from_json(id, v, p, &st->records[st->n_records], error);
-                if (r < 0)
-                        return r;
-                st->n_records++;
+        if (r < 0)
+                return r;
+        record_sort(rec);
+        reader_at(rd, base, rec->id, "capabilities", NULL, NULL);
+        for (size_t i = 1; i < rec->n_decisions; i++)
+                if (streq(rec->decisions[i - 1].capability, rec->decisions[i].capability))
+                        return reader_fail(rd, -EINVAL, NULL, "'%s' listed twice", rec->decisions[i].capability);
+        return 0;
+}
+
+static int read_record(reader *rd, const char *base, permit_record *rec) {
+        bool first = true, has_caps = false;
+        const char *path = NULL; /* the reader's context names where */
+        char key[32];
+        int r;
+
+        reader_at(rd, base, rec->id, NULL, NULL, NULL);
+        if (!permit_addon_id_valid(rec->id) || strlen(rec->id) > 128)
+                return reader_fail(rd, -EINVAL, path, "invalid add-on id");
+        r = reader_object_begin(rd, path);
+        while (r >= 0 && (r = reader_field(rd, &first, key, sizeof(key), path)) > 0) {
+                char **field = streq(key, "version") ? &rec->version : streq(key, "name") ? &rec->name
+                               : streq(key, "publisher")                              ? &rec->publisher
+                               : streq(key, "manifest_digest")                        ? &rec->digest
+                                                                                      : NULL;
+                reader_at(rd, base, rec->id, key, NULL, NULL);
+                if (field) {
+                        if (*field)
+                                r = reader_fail(rd, -EINVAL, path, "duplicate field");
+                        else
+                                r = reader_string(rd, field, path);
+                        if (r >= 0 && field == &rec->version && !permit_semver_valid(rec->version))
+                                r = reader_fail(rd, -EINVAL, path, "not a semantic version");
+                        if (r >= 0 && field == &rec->digest && !hex_digest_valid(rec->digest))
+                                r = reader_fail(rd, -EINVAL, path, "must be 64 lower-case hex digits");
+                } else if (streq(key, "decided_at")) {
+                        if (rec->decided_at != -1)
+                                r = reader_fail(rd, -EINVAL, path, "duplicate field");
+                        else
+                                r = reader_int(rd, &rec->decided_at, path);
+                        if (r >= 0 && rec->decided_at < 0)
+                                r = reader_fail(rd, -EINVAL, path, "must be seconds since the epoch");
+                } else if (streq(key, "capabilities")) {
+                        if (has_caps)
+                                r = reader_fail(rd, -EINVAL, path, "duplicate field");
+                        else
+                                r = read_capabilities(rd, base, rec);
+                        has_caps = true;
+                } else
+                        r = reader_fail(rd, -EINVAL, path, "unknown field");
         }
-        qsort(st->records, st->n_records, sizeof(*st->records), compare_record);
+        if (r < 0)
+                return r;
+        reader_at(rd, base, rec->id, NULL, NULL, NULL);
+        for (size_t i = 0; i < ELEMENTSOF(record_keys); i++) {
+                bool missing = i == 0 ? !rec->version : i == 1 ? !rec->name : i == 2 ? !rec->publisher
+                               : i == 3 ? !rec->digest : i == 4 ? rec->decided_at < 0 : !has_caps;
+                if (missing)
+                        return reader_fail(rd, -EINVAL, path, "missing field '%s'", record_keys[i]);
+        }
+        return 0;
+}
+
+int grants_read(reader *rd, const char *base, store_state *st) {
+        size_t size = 0;
+        bool first = true;
+        char *id;
+        int r;
+
+        r = reader_object_begin(rd, base);
+        while (r >= 0 && (r = reader_member(rd, &first, &id, base)) > 0) {
+                permit_record *rec;
+                if (st->n_records == size) {
+                        permit_record *n;
+                        size = size ? 2 * size : 64;
+                        n = realloc(st->records, size * sizeof(*n));
+                        if (!n) {
+                                free(id);
+                                return -ENOMEM;
+                        }
+                        st->records = n;
+                }
+                rec = &st->records[st->n_records++];
+                *rec = (permit_record) { .id = id, .decided_at = -1 };
+                r = read_record(rd, base, rec);
+        }
+        if (r < 0)
+                return r;
+        if (st->n_records > 1)
+                qsort(st->records, st->n_records, sizeof(*st->records), compare_record);
+        for (size_t i = 1; i < st->n_records; i++)
+                if (streq(st->records[i - 1].id, st->records[i].id))
+                        return reader_fail(rd, -EINVAL, base, "'%s' listed twice", st->records[i].id);
         return 0;
 }
 

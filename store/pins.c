@@ -4,9 +4,8 @@
 #include "json-private.h"
 #include "manifest-private.h"
 #include "permit/keys.h"
+#include "reader-private.h"
 #include "store-private.h"
-
-static const char *const pin_keys[] = { "public_key", "key_id", "pinned_at" };
 
 static void pin_clear(store_pin *p) {
         free(p->id);
@@ -95,41 +94,60 @@ void state_clear(store_state *st) {
         memset(st, 0, sizeof(*st));
 }
 
-int pins_from_json(const json_t *pins, const char *path, store_state *st, permit_error *error) {
-        const char *id, *public_key, *key_id;
-        const json_t *v;
+int pins_read(reader *rd, const char *base, store_state *st) {
+        bool first = true;
+        char *id;
         int r;
 
-        if (!json_is_object(pins))
-                return permit_error_set(error, -EINVAL, path, "must be an object");
-        json_object_foreach((json_t *) pins, id, v) {
+        r = reader_object_begin(rd, base);
+        while (r >= 0 && (r = reader_member(rd, &first, &id, base)) > 0) {
+                _cleanup_free_ char *public_key = NULL, *key_id = NULL;
                 char p[PERMIT_ERROR_PATH_LENGTH], kp[PERMIT_ERROR_PATH_LENGTH];
                 char derived[PERMIT_KEY_ID_STRING_SIZE];
                 permit_error e = { 0 };
-                int64_t at;
+                int64_t pinned_at = -1;
+                bool mfirst = true;
+                char key[32];
 
-                permit_json_path_key(p, sizeof(p), path, id);
-                if (!json_is_object(v))
-                        return permit_error_set(error, -EINVAL, p, "must be an object");
+                permit_json_path_key(p, sizeof(p), base, id);
                 if (!permit_addon_id_valid(id) || strlen(id) > 128)
-                        return permit_error_set(error, -EINVAL, p, "invalid add-on id");
-                if ((r = check_keys(v, p, pin_keys, ELEMENTSOF(pin_keys), error)) < 0 ||
-                    (r = get_string(v, p, "public_key", true, &public_key, error)) < 0 ||
-                    (r = get_string(v, p, "key_id", true, &key_id, error)) < 0 ||
-                    (r = get_time(v, p, "pinned_at", &at, error)) < 0)
-                        return r;
-                permit_json_path_key(kp, sizeof(kp), p, "public_key");
-                if (key_check(public_key, derived, &e) < 0)
-                        return permit_error_set(error, -EINVAL, kp, "%s", e.text);
-                if (!streq(derived, key_id)) {
-                        permit_json_path_key(kp, sizeof(kp), p, "key_id");
-                        return permit_error_set(error, -EINVAL, kp, "is not the id of public_key (%s)", derived);
+                        r = reader_fail(rd, -EINVAL, p, "invalid add-on id");
+                else if (state_find_pin(st, id))
+                        r = reader_fail(rd, -EINVAL, p, "listed twice");
+                else
+                        r = reader_object_begin(rd, p);
+                while (r >= 0 && (r = reader_field(rd, &mfirst, key, sizeof(key), p)) > 0) {
+                        permit_json_path_key(kp, sizeof(kp), p, key);
+                        if (streq(key, "public_key"))
+                                r = public_key ? reader_fail(rd, -EINVAL, kp, "duplicate field")
+                                               : reader_string(rd, &public_key, kp);
+                        else if (streq(key, "key_id"))
+                                r = key_id ? reader_fail(rd, -EINVAL, kp, "duplicate field")
+                                           : reader_string(rd, &key_id, kp);
+                        else if (streq(key, "pinned_at")) {
+                                r = pinned_at >= 0 ? reader_fail(rd, -EINVAL, kp, "duplicate field")
+                                                   : reader_int(rd, &pinned_at, kp);
+                                if (r >= 0 && pinned_at < 0)
+                                        r = reader_fail(rd, -EINVAL, kp, "must be seconds since the epoch");
+                        } else
+                                r = reader_fail(rd, -EINVAL, kp, "unknown field");
                 }
-                r = state_put_pin(st, id, public_key, at, error);
-                if (r < 0)
-                        return r;
+                if (r >= 0 && (!public_key || !key_id || pinned_at < 0))
+                        r = reader_fail(rd, -EINVAL, p, "missing field '%s'",
+                                        !public_key ? "public_key" : !key_id ? "key_id" : "pinned_at");
+                if (r >= 0 && key_check(public_key, derived, &e) < 0) {
+                        permit_json_path_key(kp, sizeof(kp), p, "public_key");
+                        r = reader_fail(rd, -EINVAL, kp, "%s", e.text);
+                }
+                if (r >= 0 && !streq(derived, key_id)) {
+                        permit_json_path_key(kp, sizeof(kp), p, "key_id");
+                        r = reader_fail(rd, -EINVAL, kp, "is not the id of public_key (%s)", derived);
+                }
+                if (r >= 0)
+                        r = state_put_pin(st, id, public_key, pinned_at, rd->error);
+                free(id);
         }
-        return 0;
+        return r < 0 ? r : 0;
 }
 
 int pins_to_json(const store_state *st, json_t **ret) {

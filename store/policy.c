@@ -9,9 +9,18 @@
 
 #define POLICY_MAX_DENY 1024
 
+/* A deny entry; for a bare kind also its broadest valid forms, found once
+ * here rather than for every capability checked. */
+typedef struct deny_entry {
+        char *id;
+        bool bare;
+        size_t n_broad;
+        char *broad[3];
+} deny_entry;
+
 struct permit_policy {
         size_t n_deny;
-        char **deny;
+        deny_entry *deny;
         permit_limits limits;
 };
 
@@ -21,21 +30,49 @@ static const char *const limit_keys[] = { "memory_mb", "cpu_seconds", "processes
 _public_ void permit_policy_free(permit_policy *p) {
         if (!p)
                 return;
-        for (size_t i = 0; i < p->n_deny; i++)
-                free(p->deny[i]);
+        for (size_t i = 0; i < p->n_deny; i++) {
+                free(p->deny[i].id);
+                for (size_t k = 0; k < p->deny[i].n_broad; k++)
+                        free(p->deny[i].broad[k]);
+        }
         free(p->deny);
         free(p);
 }
 
+/* A bare kind forbids its capabilities, and any capability that would
+ * include one of them: the kind's broadest forms ("fs.read:/",
+ * "net.connect:*", the bare kind itself where it takes no argument), and
+ * proc.exec:*, which includes everything. */
+static int deny_entry_init(deny_entry *d, const char *s) {
+        static const char *const broadest[] = { "", ":/", ":*" };
+
+        d->id = strdup(s);
+        if (!d->id)
+                return -ENOMEM;
+        d->bare = !strchr(s, ':');
+        for (size_t i = 0; d->bare && i < ELEMENTSOF(broadest); i++) {
+                char *c;
+                if (asprintf(&c, "%s%s", s, broadest[i]) < 0)
+                        return -ENOMEM;
+                if (permit_capability_check(c, NULL) < 0) {
+                        free(c);
+                        continue;
+                }
+                d->broad[d->n_broad++] = c;
+        }
+        return 0;
+}
+
 static int parse_deny(permit_policy *p, const json_t *deny, permit_error *error) {
         size_t i;
+        int r;
         const json_t *v;
 
         if (!json_is_array(deny))
                 return permit_error_set(error, -EINVAL, "deny", "must be an array");
         if (json_array_size(deny) > POLICY_MAX_DENY)
                 return permit_error_set(error, -EINVAL, "deny", "more than %d entries", POLICY_MAX_DENY);
-        p->deny = calloc(json_array_size(deny) + 1, sizeof(char *));
+        p->deny = calloc(json_array_size(deny) + 1, sizeof(*p->deny));
         if (!p->deny)
                 return -ENOMEM;
         json_array_foreach(deny, i, v) {
@@ -51,10 +88,10 @@ static int parse_deny(permit_policy *p, const json_t *deny, permit_error *error)
                         ; /* a bare kind: every capability of it */
                 else if (permit_capability_check(s, &e) < 0)
                         return permit_error_set(error, -EINVAL, path, "%s", e.text);
-                p->deny[p->n_deny] = strdup(s);
-                if (!p->deny[p->n_deny])
-                        return -ENOMEM;
+                r = deny_entry_init(&p->deny[p->n_deny], s);
                 p->n_deny++;
+                if (r < 0)
+                        return r;
         }
         return 0;
 }
@@ -141,38 +178,25 @@ static bool same_kind(const char *a, const char *b) {
         return n == kind_length(b) && strncmp(a, b, n) == 0;
 }
 
-/* A bare kind forbids its capabilities, and any capability that would
- * include one of them: the kind's broadest form where it has one
- * ("fs.read:/", "net.connect:*"), and proc.exec:*, which includes all. */
-static bool kind_denies(const char *kind, const char *capability) {
-        static const char *const broadest[] = { "", ":/", ":*" };
-
-        if (same_kind(kind, capability) || permit_capability_absorbs(capability, "proc.exec:*"))
-                return true;
-        for (size_t i = 0; i < ELEMENTSOF(broadest); i++) {
-                char c[160];
-                if ((size_t) snprintf(c, sizeof(c), "%s%s", kind, broadest[i]) < sizeof(c) &&
-                    permit_capability_check(c, NULL) >= 0 && permit_capability_absorbs(capability, c))
-                        return true;
-        }
-        return false;
-}
-
 _public_ bool permit_policy_denies(const permit_policy *p, const char *capability) {
         if (!p || !capability)
                 return false;
         for (size_t i = 0; i < p->n_deny; i++) {
-                const char *d = p->deny[i];
+                const deny_entry *d = &p->deny[i];
 
-                if (!strchr(d, ':')) { /* a bare kind (the parser checked it is one) */
-                        if (kind_denies(d, capability))
+                if (d->bare) {
+                        /* only proc.exec:* itself includes proc.exec:* */
+                        if (same_kind(d->id, capability) || streq(capability, "proc.exec:*"))
                                 return true;
+                        for (size_t k = 0; k < d->n_broad; k++)
+                                if (permit_capability_absorbs(capability, d->broad[k]))
+                                        return true;
                         continue;
                 }
                 /* An entry forbids what it includes (of its own kind: proc.exec:*
                  * denied must not deny everything) and what includes it. */
-                if ((same_kind(d, capability) && permit_capability_absorbs(d, capability)) ||
-                    permit_capability_absorbs(capability, d))
+                if ((same_kind(d->id, capability) && permit_capability_absorbs(d->id, capability)) ||
+                    permit_capability_absorbs(capability, d->id))
                         return true;
         }
         return false;

@@ -7,6 +7,7 @@
 
 #include "permit/store.h"
 #include "error-private.h"
+#include "reader-private.h"
 
 #define GRANTS_FILE "grants.json"
 #define PINS_FILE "pins.json"
@@ -54,9 +55,9 @@ struct permit_store {
 
 void record_clear(permit_record *r);
 int record_copy(const permit_record *from, permit_record *to);
-/* Reads the "grants" object (an add-on id -> record map) into st. path is the
- * JSON path for errors. */
-int grants_from_json(const json_t *grants, const char *path, store_state *st, permit_error *error);
+/* Reads the "grants" object (an add-on id -> record map) into st. base is
+ * the JSON path for errors. */
+int grants_read(reader *rd, const char *base, store_state *st);
 int grants_to_json(const store_state *st, json_t **ret);
 /* Replaces or inserts r (taking ownership: r is cleared). */
 int state_put_record(store_state *st, permit_record *r);
@@ -68,7 +69,7 @@ void record_sort(permit_record *r);
 
 /* ---- pins.c: pins.json ---------------------------------------------------- */
 
-int pins_from_json(const json_t *pins, const char *path, store_state *st, permit_error *error);
+int pins_read(reader *rd, const char *base, store_state *st);
 int pins_to_json(const store_state *st, json_t **ret);
 store_pin *state_find_pin(const store_state *st, const char *id);
 int state_put_pin(store_state *st, const char *id, const char *public_key, int64_t pinned_at,
@@ -106,15 +107,18 @@ char *store_manifest_path(const permit_store *s, const char *id);
 /* Appends n events to audit.jsonl in one write(); fsync()s when sync. */
 int audit_append(const permit_store *s, const permit_audit_event *ev, size_t n, bool sync);
 
-/* ---- json helpers (store/json-get.c) -------------------------------------- */
+/* ---- format.c: the documents -------------------------------------------- */
 
-/* Strict getters for the store's formats: each sets error (path, text) and
- * returns -EINVAL for a wrong type or a missing member. */
-int get_string(const json_t *obj, const char *parent, const char *key, bool required, const char **ret,
-               permit_error *error);
-int get_bool(const json_t *obj, const char *parent, const char *key, bool *ret, permit_error *error);
-int get_time(const json_t *obj, const char *parent, const char *key, int64_t *ret, permit_error *error);
-/* Refuses members other than the given ones. */
+enum {
+        DOC_GRANTS = 1 << 0, /* "grants" may appear */
+        DOC_PINS = 1 << 1,   /* "pins" may appear */
+        DOC_REQUIRED = 1 << 2, /* and must */
+};
+/* Reads {"version": 1, "grants": {...}, "pins": {...}} (members as flags
+ * say) into st: -EPROTONOSUPPORT for another version, whatever its place. */
+int document_read(const char *buf, size_t len, unsigned members, store_state *st, permit_error *error);
+
+/* Refuses members other than the given ones (jansson documents: the policy). */
 int check_keys(const json_t *obj, const char *parent, const char *const *keys, size_t n, permit_error *error);
 /* A top-level document: {"version": 1, ...}; -EPROTONOSUPPORT otherwise. */
 int check_version(const json_t *root, permit_error *error);

@@ -64,16 +64,9 @@ static int mkdir_parents(const char *path, unsigned mode) {
         return 0;
 }
 
-/* Reads one of the store's JSON files: {"version": 1, member: {...}}. A
- * missing file is an empty member. */
-static int load_file(const char *path, const char *member, int (*from_json)(const json_t *, const char *,
-                                                                            store_state *, permit_error *),
-                     store_state *st, permit_error *error) {
-        static const char *const top_keys[2] = { "version", NULL };
-        const char *keys[2] = { top_keys[0], member };
+/* Reads one of the store's files (a missing file is empty). */
+static int load_file(const char *path, unsigned members, store_state *st, permit_error *error) {
         _cleanup_free_ char *buf = NULL;
-        _cleanup_json_ json_t *root = NULL;
-        const json_t *v;
         size_t len;
         int r;
 
@@ -84,18 +77,7 @@ static int load_file(const char *path, const char *member, int (*from_json)(cons
                 return permit_error_set_at(error, r, path, NULL, "larger than %d bytes", PERMIT_STORE_MAX_FILE);
         if (r < 0)
                 return permit_error_set_at(error, r, path, NULL, "%s", strerror(-r));
-        r = permit_json_parse(buf, len, &root, error);
-        if (r >= 0)
-                r = check_version(root, error);
-        if (r >= 0)
-                r = check_keys(root, NULL, keys, 2, error);
-        if (r >= 0) {
-                v = json_object_get(root, member);
-                if (!v)
-                        r = permit_error_set(error, -EINVAL, NULL, "missing field '%s'", member);
-                else
-                        r = from_json(v, member, st, error);
-        }
+        r = document_read(buf, len, members | DOC_REQUIRED, st, error);
         return permit_error_set_source(error, r, path);
 }
 
@@ -103,9 +85,9 @@ int state_load(const permit_store *s, store_state *st, permit_error *error) {
         store_state fresh = { 0 };
         int r;
 
-        r = load_file(s->grants_path, "grants", grants_from_json, &fresh, error);
+        r = load_file(s->grants_path, DOC_GRANTS, &fresh, error);
         if (r >= 0)
-                r = load_file(s->pins_path, "pins", pins_from_json, &fresh, error);
+                r = load_file(s->pins_path, DOC_PINS, &fresh, error);
         if (r < 0) {
                 state_clear(&fresh);
                 return r;
@@ -122,8 +104,10 @@ static int write_file(const char *path, const char *member, json_t *content) {
         if (!root || json_set(root, "version", json_integer(STORE_FORMAT_VERSION)) < 0 ||
             json_set(root, member, content) < 0)
                 return -ENOMEM;
-        /* Indented with sorted keys: people read these files; the reader does not care. */
-        text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+        /* Indented: people read these files. Not JSON_SORT_KEYS: "version"
+         * stays first, so the reader knows the format before the content;
+         * records and decisions are inserted sorted. */
+        text = json_dumps(root, JSON_INDENT(2) | JSON_ENSURE_ASCII);
         if (!text)
                 return -ENOMEM;
         len = strlen(text);

@@ -17,21 +17,12 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from tap import check, finish  # noqa: E402
+
 permit, root = sys.argv[1], sys.argv[2]
 tmp = tempfile.mkdtemp(prefix="permit-grants.")
-n = 0
-failed = 0
 ID = "org.example.word-of-the-day"
-
-
-def check(ok, what, detail=""):
-    global n, failed
-    n += 1
-    print(("ok" if ok else "not ok") + f" {n} - {what}")
-    if not ok:
-        failed += 1
-        for line in str(detail).splitlines()[:30]:
-            print(f"#   {line}")
 
 
 def run(*args, stdin=None):
@@ -277,5 +268,4 @@ try:
 finally:
     shutil.rmtree(tmp)
 
-print(f"1..{n}")
-sys.exit(1 if failed else 0)
+finish()

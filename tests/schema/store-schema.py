@@ -18,6 +18,9 @@ import warnings
 
 import jsonschema
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from tap import check, finish  # noqa: E402
+
 permit, policy_check, root = sys.argv[1], sys.argv[2], sys.argv[3]
 warnings.simplefilter("ignore", DeprecationWarning)  # RefResolver: newer jsonschema prefers referencing
 
@@ -34,18 +37,6 @@ for name, s in schemas.items():
     validators[name] = jsonschema.Draft202012Validator(s, resolver=jsonschema.RefResolver.from_schema(s, store=store))
 
 tmp = tempfile.mkdtemp(prefix="permit-store-schema.")
-n = 0
-failed = 0
-
-
-def check(ok, what, detail=""):
-    global n, failed
-    n += 1
-    print(("ok" if ok else "not ok") + f" {n} - {what}")
-    if not ok:
-        failed += 1
-        for line in str(detail).splitlines()[:20]:
-            print(f"#   {line}")
 
 
 def run(*args, stdin=None):
@@ -161,5 +152,4 @@ try:
 finally:
     shutil.rmtree(tmp)
 
-print(f"1..{n}")
-sys.exit(1 if failed else 0)
+finish()

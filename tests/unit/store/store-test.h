@@ -57,3 +57,25 @@ static inline void sto_decide(permit_store *s, const permit_manifest *m, const c
 static inline const permit_cap_decision *sto_decision(const permit_store *s, const char *id, const char *cap) {
         return permit_record_find_decision(permit_store_find(s, id), cap);
 }
+
+/* A fresh profile with its store open, for cmocka's setup/teardown. */
+typedef struct fixture {
+        char *dir;
+        permit_store *s;
+} fixture;
+
+static inline int setup(void **state) {
+        fixture *f = calloc(1, sizeof(*f));
+        f->dir = test_tempdir();
+        f->s = sto_open(f->dir);
+        *state = f;
+        return 0;
+}
+
+static inline int teardown(void **state) {
+        fixture *f = *state;
+        permit_store_free(f->s);
+        test_rm_rf(f->dir);
+        free(f);
+        return 0;
+}

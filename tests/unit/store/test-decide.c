@@ -14,27 +14,6 @@
         "{\"id\":\"fs.read:$DOCUMENTS\",\"required\":false,\"reason\":\"Reads your notes\"},"             \
         "{\"id\":\"sys.notify\",\"required\":false}"
 
-typedef struct fixture {
-        char *dir;
-        permit_store *s;
-} fixture;
-
-static int setup(void **state) {
-        fixture *f = calloc(1, sizeof(*f));
-        f->dir = test_tempdir();
-        f->s = sto_open(f->dir);
-        *state = f;
-        return 0;
-}
-
-static int teardown(void **state) {
-        fixture *f = *state;
-        permit_store_free(f->s);
-        test_rm_rf(f->dir);
-        free(f);
-        return 0;
-}
-
 static void test_decision_object(void **state) {
         permit_manifest *m = sto_manifest("org.a", "1.0.0", CAPS_V1);
         permit_decision *d = NULL;

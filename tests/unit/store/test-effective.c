@@ -10,27 +10,6 @@
 #include "permit/policy.h"
 #include "store-test.h"
 
-typedef struct fixture {
-        char *dir;
-        permit_store *s;
-} fixture;
-
-static int setup(void **state) {
-        fixture *f = calloc(1, sizeof(*f));
-        f->dir = test_tempdir();
-        f->s = sto_open(f->dir);
-        *state = f;
-        return 0;
-}
-
-static int teardown(void **state) {
-        fixture *f = *state;
-        permit_store_free(f->s);
-        test_rm_rf(f->dir);
-        free(f);
-        return 0;
-}
-
 static permit_policy *policy(const char *json) {
         permit_policy *p = NULL;
         permit_error e = { 0 };

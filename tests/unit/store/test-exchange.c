@@ -9,27 +9,6 @@
 #include "permit/keys.h"
 #include "store-test.h"
 
-typedef struct fixture {
-        char *dir;
-        permit_store *s;
-} fixture;
-
-static int setup(void **state) {
-        fixture *f = calloc(1, sizeof(*f));
-        f->dir = test_tempdir();
-        f->s = sto_open(f->dir);
-        *state = f;
-        return 0;
-}
-
-static int teardown(void **state) {
-        fixture *f = *state;
-        permit_store_free(f->s);
-        test_rm_rf(f->dir);
-        free(f);
-        return 0;
-}
-
 /* A fresh "RW..." key and its id. */
 static void new_key(char key[PERMIT_PUBKEY_STRING_SIZE], char id[PERMIT_KEY_ID_STRING_SIZE]) {
         permit_pubkey *pk = NULL;

@@ -54,7 +54,11 @@ static void test_open_create(void **state) {
         assert_null(permit_store_record(s, 0));
         assert_null(permit_store_find(s, "x"));
         /* no file is written by opening */
-        assert_false(test_exists(test_join(pd, "grants.json")));
+        {
+                char *g = test_join(pd, "grants.json");
+                assert_false(test_exists(g));
+                free(g);
+        }
         permit_store_free(s);
         permit_store_free(NULL);
         assert_int_equal(permit_store_open(profile, 0, NULL, &e), -EINVAL);
@@ -138,6 +142,14 @@ static void test_corrupt(void **state) {
         "{\"version\":1,\"grants\":{\"org.a\":{\"version\":\"1.0.0\",\"name\":\"A\",\"publisher\":\"P\","        \
         "\"manifest_digest\":\"" DIGEST "\",\"decided_at\":5,\"capabilities\":{" caps "}}}}"
 #define DIGEST "0000000000000000000000000000000000000000000000000000000000000000"
+#define REC_BODY(caps)                                                                                  \
+        "{\"version\":\"1.0.0\",\"name\":\"A\",\"publisher\":\"P\",\"manifest_digest\":\"" DIGEST             \
+        "\",\"decided_at\":5,\"capabilities\":{" caps "}}"
+#define REC2(fields, caps)                                                                                     \
+        "{\"version\":1,\"grants\":{\"org.a\":{" fields "\"version\":\"1.0.0\",\"publisher\":\"P\","             \
+        "\"manifest_digest\":\"" DIGEST "\",\"decided_at\":5,\"capabilities\":{" caps "}}}}"
+#define DEC_ONE "\"sys.notify\":" DEC("true", "\"user\"")
+#define DEC_DUP DEC_ONE "," DEC_ONE
 #define DEC(granted, by) "{\"granted\":" granted ",\"required\":true,\"requested\":true,\"at\":7,\"by\":" by "}"
 
 static void test_corrupt_record(void **state) {
@@ -154,6 +166,92 @@ static void test_corrupt_record(void **state) {
                        REC("\"sys.notify\":{\"granted\":true,\"required\":true,\"requested\":true,\"at\":1,"
                            "\"by\":\"user\",\"x\":1}"),
                        -EINVAL, "unknown field");
+}
+
+/* The reader is as strict as jansson with JSON_REJECT_DUPLICATES. */
+static void test_reader_strict(void **state) {
+#define sn DEC_ONE
+        expect_refused("grants.json", REC2("\"name\":\"A\",\"name\":\"B\",", sn), -EINVAL, "duplicate field");
+        expect_refused("grants.json", "{\"version\":1,\"version\":1,\"grants\":{}}", -EINVAL, "duplicate field");
+        expect_refused("grants.json", "{\"version\":1,\"grants\":{},\"grants\":{}}", -EINVAL, "duplicate field");
+        expect_refused("grants.json", REC(DEC_DUP), -EINVAL, "listed twice");
+        expect_refused("grants.json",
+                       "{\"version\":1,\"grants\":{\"a\":" REC_BODY(DEC_ONE) ",\"a\":" REC_BODY(DEC_ONE) "}}",
+                       -EINVAL, "listed twice");
+        expect_refused("grants.json", REC2("\"name\":\"A\\u0000\",", sn), -EINVAL, "\\u0000");
+        expect_refused("grants.json", REC2("\"name\":\"A\\ud800\",", sn), -EINVAL, "surrogate");
+        expect_refused("grants.json", REC2("\"name\":\"A\\udc00x\",", sn), -EINVAL, "surrogate");
+        expect_refused("grants.json", REC2("\"name\":\"A\\x\",", sn), -EINVAL, "escape");
+        expect_refused("grants.json", REC2("\"name\":\"A\\u12g4\",", sn), -EINVAL, "escape");
+        expect_refused("grants.json", REC2("\"name\":\"A\xff\",", sn), -EINVAL, "UTF-8");
+        expect_refused("grants.json", REC2("\"name\":\"A\xc0\xaf\",", sn), -EINVAL, "UTF-8");
+        expect_refused("grants.json", REC2("\"name\":\"A\tB\",", sn), -EINVAL, "control character");
+        expect_refused("grants.json", "{\"version\":1.0,\"grants\":{}}", -EINVAL, "integer");
+        expect_refused("grants.json", "{\"version\":1e0,\"grants\":{}}", -EINVAL, "integer");
+        expect_refused("grants.json", "{\"version\":01,\"grants\":{}}", -EINVAL, "leading zero");
+        expect_refused("grants.json", "{\"version\":99999999999999999999999,\"grants\":{}}", -EINVAL, "range");
+        expect_refused("grants.json", "{\"version\":1,\"grants\":{}} {}", -EINVAL, "after the end");
+        expect_refused("grants.json", "{\"version\":1,\"grants\":{}", -EINVAL, "end of file");
+        expect_refused("grants.json", "{\"version\":1 \"grants\":{}}", -EINVAL, "','");
+        expect_refused("grants.json", "{\"version\":1,\"grants\" {}}", -EINVAL, "':'");
+        expect_refused("grants.json", "{\"version\":1,\"grants\":{\"a", -EINVAL, "unterminated");
+        expect_refused("grants.json", "{\"version\":1,\"grants\":{},}", -EINVAL, "string");
+        expect_refused("grants.json", "{\"version\":tru,\"grants\":{}}", -EINVAL, "integer");
+        /* a version after the content is still found first */
+        expect_refused("grants.json", "{\"grants\":{\"a\":[1,{\"x\":[]},\"s\\\"\",null,true,false,-3]},\"version\":3}",
+                       -EPROTONOSUPPORT, "unknown version 3");
+        expect_refused("grants.json", "{\"grants\":{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]},"
+                                      "\"version\":1}",
+                       -EINVAL, "nested too deeply");
+#undef sn
+}
+
+/* What the reader decodes: escapes, surrogate pairs, a version given last. */
+static void test_reader_decodes(void **state) {
+        char *dir = test_tempdir(), *pd = test_join(dir, "permit"), *f = test_join(pd, "grants.json");
+        permit_store *s = NULL;
+        permit_error e = { 0 };
+
+        assert_int_equal(mkdir(pd, 0700), 0);
+        test_write_string(f, "{\"grants\":{\"org.a\":{\"version\":\"1.0.0\",\"name\":\"\\u00e9\\ud83d\\ude00\\n\\\"\\/\","
+                             "\"publisher\":\"P\",\"manifest_digest\":\"" DIGEST "\",\"decided_at\":5,"
+                             "\"capabilities\":{}}}, \"version\" : 1 }\n");
+        if (permit_store_open(dir, 0, &s, &e) < 0)
+                fail_msg("%s: %s", e.path, e.text);
+        assert_string_equal(permit_record_name(permit_store_find(s, "org.a")), "\xc3\xa9\xf0\x9f\x98\x80\n\"/");
+        permit_store_free(s);
+        free(f);
+        free(pd);
+        test_rm_rf(dir);
+}
+
+/* Bytes flipped at random in a valid file: refused or read, never a crash
+ * (run under AddressSanitizer in CI). */
+static void test_reader_mutations(void **state) {
+        char *dir = test_tempdir(), *pd = test_join(dir, "permit"), *f = test_join(pd, "grants.json");
+        const char *good = REC("\"sys.notify\":" DEC("true", "\"policy\"") ",\"fs.read:$HOME\":" DEC("false", "\"user\""));
+        size_t len = strlen(good), refused = 0;
+        char *buf = malloc(len + 1);
+
+        assert_int_equal(mkdir(pd, 0700), 0);
+        srand(7);
+        for (int i = 0; i < 2000; i++) {
+                permit_store *s = NULL;
+                memcpy(buf, good, len + 1);
+                for (int k = 0; k < 1 + i % 3; k++)
+                        buf[rand() % len] = (char) "{}[]\",:\\0 x\x80\xffu"[rand() % 15];
+                /* half of them also cut short */
+                test_write(f, buf, i % 2 ? (size_t) rand() % (len + 1) : len);
+                if (permit_store_open(dir, 0, &s, NULL) < 0)
+                        refused++;
+                permit_store_free(s);
+        }
+        printf("# 2000 mutated files: %zu refused\n", refused);
+        assert_true(refused > 1000);
+        free(buf);
+        free(f);
+        free(pd);
+        test_rm_rf(dir);
 }
 
 static void test_good_file(void **state) {
@@ -230,6 +328,8 @@ int main(void) {
                 cmocka_unit_test(test_open_default),    cmocka_unit_test(test_not_a_dir),
                 cmocka_unit_test(test_corrupt),         cmocka_unit_test(test_corrupt_record),
                 cmocka_unit_test(test_good_file),       cmocka_unit_test(test_too_large),
+                cmocka_unit_test(test_reader_strict),   cmocka_unit_test(test_reader_decodes),
+                cmocka_unit_test(test_reader_mutations),
         };
         return cmocka_run_group_tests_name("store-open", tests, NULL, NULL);
 }
