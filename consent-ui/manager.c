@@ -287,7 +287,6 @@ GtkWindow *consent_manager_new(GtkApplication *app, const char *profile, consent
         win = app ? gtk_application_window_new(app) : gtk_window_new();
         g_object_set_data_full(G_OBJECT(win), "consent-manager", m, manager_free);
         gtk_window_set_title(GTK_WINDOW(win), _("Add-on permissions"));
-        gtk_window_set_default_size(GTK_WINDOW(win), 640, 560);
         group = g_simple_action_group_new();
         g_action_map_add_action_entries(G_ACTION_MAP(group), actions, G_N_ELEMENTS(actions), win);
         gtk_widget_insert_action_group(win, "manage", G_ACTION_GROUP(group));
@@ -313,6 +312,8 @@ GtkWindow *consent_manager_new(GtkApplication *app, const char *profile, consent
                 gtk_box_append(GTK_BOX(inner), consent_label(_("No add-ons are installed in this profile."), NULL));
         scroll = gtk_scrolled_window_new();
         gtk_scrolled_window_set_policy(GTK_SCROLLED_WINDOW(scroll), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+        gtk_scrolled_window_set_propagate_natural_height(GTK_SCROLLED_WINDOW(scroll), TRUE);
+        gtk_scrolled_window_set_max_content_height(GTK_SCROLLED_WINDOW(scroll), 2000);
         gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(scroll), inner);
         gtk_widget_set_vexpand(scroll, TRUE);
         gtk_box_append(GTK_BOX(outer), scroll);
@@ -328,5 +329,6 @@ GtkWindow *consent_manager_new(GtkApplication *app, const char *profile, consent
         gtk_box_append(GTK_BOX(outer), close);
         gtk_window_set_child(GTK_WINDOW(win), outer);
         gtk_window_set_default_widget(GTK_WINDOW(win), close);
+        consent_window_fit(GTK_WINDOW(win), outer, 640, 640);
         return GTK_WINDOW(win);
 }
