@@ -233,3 +233,39 @@ void permit_json_path_key(char *buf, size_t size, const char *parent, const char
 void permit_json_path_index(char *buf, size_t size, const char *parent, size_t index) {
         snprintf(buf, size, "%s[%zu]", parent ? parent : "", index);
 }
+
+int permit_json_check_keys(json_t *obj, const char *const *allowed, const char *parent, permit_error *error) {
+        const char *key;
+        json_t *v = NULL;
+
+        json_object_foreach(obj, key, v) {
+                bool ok = false;
+                for (size_t i = 0; allowed[i] && !ok; i++)
+                        ok = streq(key, allowed[i]);
+                if (!ok) {
+                        char path[PERMIT_ERROR_PATH_LENGTH];
+                        permit_json_path_key(path, sizeof(path), parent, key);
+                        return permit_error_set(error, -EINVAL, path, "unknown field");
+                }
+        }
+        return 0;
+}
+
+int permit_json_member(json_t *obj, const char *parent, const char *key, json_type type, json_t **ret,
+                       permit_error *error) {
+        static const char *const names[] = {
+                [JSON_OBJECT] = "an object", [JSON_ARRAY] = "an array",   [JSON_STRING] = "a string",
+                [JSON_INTEGER] = "an integer", [JSON_REAL] = "a number", [JSON_TRUE] = "a boolean",
+                [JSON_FALSE] = "a boolean",   [JSON_NULL] = "null",
+        };
+        json_t *v = json_object_get(obj, key);
+        char path[PERMIT_ERROR_PATH_LENGTH];
+
+        permit_json_path_key(path, sizeof(path), parent, key);
+        if (!v)
+                return permit_error_set(error, -EINVAL, path, "missing");
+        if (type == JSON_TRUE ? !json_is_boolean(v) : json_typeof(v) != type)
+                return permit_error_set(error, -EINVAL, path, "must be %s", names[type]);
+        *ret = v;
+        return 0;
+}

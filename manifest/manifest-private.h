@@ -24,6 +24,13 @@ struct permit_manifest {
         char **kinds;          /* capabilities[i].kind, owned */
 };
 
+/* ---- parse.c --------------------------------------------------------- */
+
+/* An add-on id's characters: letters and digits, with single '.', '_' or
+ * '-' between them (the length is the caller's to check). The registry
+ * uses the same rule for ids and registry names. */
+bool permit_addon_id_valid(const char *s);
+
 /* ---- text.c ---------------------------------------------------------- */
 
 /* Longest a quoted value may be in an error message before it is cut. */

@@ -136,7 +136,7 @@ static bool is_alnum(char c) {
 }
 
 /* ^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*$ */
-static bool addon_id_valid(const char *s) {
+bool permit_addon_id_valid(const char *s) {
         bool after_separator = true;
 
         for (; *s; s++) {
@@ -158,7 +158,7 @@ static int parse_header(permit_manifest *m, permit_error *error) {
         r = get_text(m->root, NULL, "id", 1, ID_MAX, &m->id, error);
         if (r < 0)
                 return r;
-        if (!addon_id_valid(m->id))
+        if (!permit_addon_id_valid(m->id))
                 return permit_error_set(error, -EINVAL, "id",
                                         "invalid add-on id '%s' (letters and digits, with single '.', '_' or '-' "
                                         "between them)",

@@ -192,23 +192,6 @@ static int get_hex(json_t *obj, const char *key, uint8_t *out, size_t len, permi
         return 0;
 }
 
-static int check_keys(json_t *obj, const char *const *allowed, const char *parent, permit_error *error) {
-        const char *key;
-        json_t *v = NULL;
-
-        json_object_foreach(obj, key, v) {
-                bool ok = false;
-                for (size_t i = 0; allowed[i]; i++)
-                        ok = ok || streq(key, allowed[i]);
-                if (!ok) {
-                        char path[PERMIT_ERROR_PATH_LENGTH];
-                        permit_json_path_key(path, sizeof(path), parent, key);
-                        return permit_error_set(error, -EINVAL, path, "unknown field");
-                }
-        }
-        return 0;
-}
-
 static int parse_files(json_t *arr, seal *s, permit_error *error) {
         static const char *const file_keys[] = { "path", "size", "digest", NULL };
         permit_package_limits limits;
@@ -228,7 +211,7 @@ static int parse_files(json_t *arr, seal *s, permit_error *error) {
                 permit_json_path_index(at, sizeof(at), "files", i);
                 if (!json_is_object(f))
                         return permit_error_set(error, -EINVAL, at, "must be an object");
-                r = check_keys(f, file_keys, at, &sub);
+                r = permit_json_check_keys(f, file_keys, at, &sub);
                 if (r == 0)
                         r = get_member(f, "path", JSON_STRING, &path, &sub);
                 if (r == 0)
@@ -279,7 +262,7 @@ int seal_parse(const char *buf, size_t len, seal **ret, permit_error *error) {
         r = permit_json_parse(buf, len, &root, error);
         if (r < 0)
                 return r;
-        r = check_keys(root, top_keys, NULL, error);
+        r = permit_json_check_keys(root, top_keys, NULL, error);
         if (r < 0)
                 return r;
         r = get_member(root, "format", JSON_INTEGER, &v, error);
