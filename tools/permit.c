@@ -13,6 +13,8 @@ static const command commands[] = {
         { "sign", "seal an add-on package with your key", cmd_sign },
         { "verify", "check a package against its seal and a public key", cmd_verify },
         { "inspect", "show what an add-on asks for, as a user will be asked", cmd_inspect },
+        { "key", "rotate: hand an add-on over to a new key", cmd_key },
+        { "registry", "operate a registry: init, check-upload, add, revoke, publish", cmd_registry },
 };
 
 static void usage(FILE *f) {
