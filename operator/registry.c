@@ -412,12 +412,13 @@ out:
 static int add_revocation(permit_registry *reg, const char *field, const char *value, const char *reason, int64_t now,
                   permit_error *error) {
         json_t *list = streq(field, "key_id") ? reg->pending->revoked_keys : reg->pending->revoked_packages;
+        permit_error sub = { 0 };
         json_t *e;
         int r;
 
-        r = index_reason_check(reason, error);
+        r = index_reason_check(reason, &sub);
         if (r < 0)
-                return r;
+                return permit_error_set(error, r, "reason", "%s", sub.text);
         for (size_t i = 0; i < json_array_size(list); i++)
                 if (streq(json_string_value(json_object_get(json_array_get(list, i), field)), value))
                         return permit_error_set(error, -EALREADY, NULL, "%s is already revoked", value);

@@ -55,7 +55,7 @@ int index_reason_check(const char *reason, permit_error *error) {
                 return permit_error_set(error, -EINVAL, NULL, "reason longer than %d bytes", PERMIT_REASON_MAX);
         if (permit_text_check(reason, len, &cp) < 0)
                 return permit_error_set(error, -EINVAL, NULL,
-                                        "reason: not one line of plain text (U+%04" PRIX32 ")", cp);
+                                        "not one line of plain text (U+%04" PRIX32 ")", cp);
         return 0;
 }
 
