@@ -310,6 +310,13 @@ static int registry_check_upload(int argc, char **argv) {
         const permit_package_info *info = permit_upload_report_package(rep);
         const permit_manifest *m = permit_package_info_manifest(info);
         size_t n = permit_upload_report_n_findings(rep);
+        /* Problems on stderr, as every command says them; the verdict on
+         * stdout (or the whole report, with --json). */
+        for (size_t i = 0; i < n; i++) {
+                const permit_upload_finding *f = permit_upload_report_finding(rep, i);
+                tool_error("%s: %s: %s: %s", f->verdict == PERMIT_VERDICT_REFUSE ? "refused" : "review", pkg,
+                           f->check, f->text);
+        }
         if (a.json) {
                 if (m)
                         tool_json_identity(pkg, m);
@@ -339,19 +346,13 @@ static int registry_check_upload(int argc, char **argv) {
                         putchar('}');
                 }
                 printf("],\"exit\":%d}\n", (int) v);
-        } else {
-                for (size_t i = 0; i < n; i++) {
-                        const permit_upload_finding *f = permit_upload_report_finding(rep, i);
-                        fprintf(f->verdict == PERMIT_VERDICT_REFUSE ? stderr : stdout, "%s: %s: %s: %s\n",
-                                f->verdict == PERMIT_VERDICT_REFUSE ? "permit: refused" : "review", pkg, f->check,
-                                f->text);
-                }
-                if (v == PERMIT_VERDICT_ACCEPT)
-                        printf("%s: accept: %s %s, key %s\n", pkg, permit_manifest_id(m), permit_manifest_version(m),
-                               permit_package_info_key_id(info));
-                else if (v == PERMIT_VERDICT_REVIEW)
-                        printf("%s: needs review: %zu finding(s) above\n", pkg, n);
-        }
+        } else if (v == PERMIT_VERDICT_ACCEPT)
+                printf("%s: accept: %s %s, key %s\n", pkg, permit_manifest_id(m), permit_manifest_version(m),
+                       permit_package_info_key_id(info));
+        else if (v == PERMIT_VERDICT_REVIEW)
+                printf("%s: needs review: %zu finding(s)\n", pkg, n);
+        else
+                printf("%s: refused: %zu finding(s)\n", pkg, n);
         ret = (int) v;
 out:
         permit_upload_report_free(rep);
