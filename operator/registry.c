@@ -17,9 +17,32 @@
 
 struct permit_registry {
         char *dir;
-        permit_index *pending;
+        json_t *root;          /* pending.json, as add and revoke change it */
+        permit_index *pending; /* the same, read back by the index reader */
         uint64_t published_version;
 };
+
+/* The bytes written as index.json and pending.json: compact, sorted keys,
+ * a final newline. */
+static int dump(const json_t *root, char **ret, size_t *ret_len) {
+        char *text, *t;
+        size_t len;
+
+        text = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
+        if (!text)
+                return -ENOMEM;
+        len = strlen(text);
+        t = realloc(text, len + 2);
+        if (!t) {
+                free(text);
+                return -ENOMEM;
+        }
+        t[len++] = '\n';
+        t[len] = '\0';
+        *ret = t;
+        *ret_len = len;
+        return 0;
+}
 
 /* Reports the failed system call's errno (read first) for path. */
 static int sys_fail(permit_error *error, const char *path, const char *what) {
@@ -35,19 +58,42 @@ static char *path_in(const char *dir, const char *name) {
         return p;
 }
 
-static int save_pending(const char *dir, const permit_index *idx, permit_error *error) {
+/* Writes root as pending.json, after reading it back with the index
+ * reader: what is saved is always a valid index. */
+static int save_pending(const char *dir, json_t *root, permit_index **ret, permit_error *error) {
         _cleanup_free_ char *text = NULL, *path = path_in(dir, PERMIT_REGISTRY_PENDING_NAME);
+        permit_index *idx = NULL;
         size_t len;
         int r;
 
         if (!path)
                 return -ENOMEM;
-        r = index_dump(idx, &text, &len);
+        r = dump(root, &text, &len);
+        if (r < 0)
+                return r;
+        r = permit_index_parse(text, len, &idx, error);
         if (r < 0)
                 return r;
         r = permit_write_file_atomic(path, text, len, 0644, 0);
-        if (r < 0)
+        if (r < 0) {
+                permit_index_free(idx);
                 return permit_error_set_at(error, r, path, NULL, "cannot write: %s", strerror(-r));
+        }
+        if (ret)
+                *ret = idx;
+        else
+                permit_index_free(idx);
+        return 0;
+}
+
+static int sync_pending(permit_registry *reg, permit_error *error) {
+        permit_index *idx = NULL;
+        int r = save_pending(reg->dir, reg->root, &idx, error);
+
+        if (r < 0)
+                return r;
+        permit_index_free(reg->pending);
+        reg->pending = idx;
         return 0;
 }
 
@@ -60,11 +106,13 @@ static int write_index(const char *dir, json_t *root, const permit_seckey *sk, p
         size_t len, sig_len;
         int r;
 
-        r = index_from_json(json_incref(root), &idx, error);
+        r = dump(root, &text, &len);
         if (r < 0)
                 return r;
-        r = index_dump(idx, &text, &len);
-        if (r == 0 && asprintf(&tc, "permit-index registry=%s version=%" PRIu64 " expires=%" PRId64, idx->registry,
+        r = permit_index_parse(text, len, &idx, error);
+        if (r < 0)
+                return r;
+        if (asprintf(&tc, "permit-index registry=%s version=%" PRIu64 " expires=%" PRId64, idx->registry,
                                idx->version, idx->expires) < 0) {
                 tc = NULL;
                 r = -ENOMEM;
@@ -94,7 +142,6 @@ _public_ int permit_registry_init(const char *dir, const char *name, const permi
                                   int64_t expires, permit_error *error) {
         _cleanup_json_ json_t *root = NULL;
         _cleanup_free_ char *packages = NULL, *ipath = NULL, *ppath = NULL;
-        permit_index *idx = NULL;
         int r;
 
         permit_error_clear(error);
@@ -127,25 +174,22 @@ _public_ int permit_registry_init(const char *dir, const char *name, const permi
         r = write_index(dir, root, sk, error);
         if (r < 0)
                 return r;
-        r = index_from_json(json_incref(root), &idx, error);
-        if (r < 0)
-                return r;
-        r = save_pending(dir, idx, error);
-        permit_index_free(idx);
-        return r;
+        return save_pending(dir, root, NULL, error);
 }
 
 _public_ void permit_registry_free(permit_registry *reg) {
         if (!reg)
                 return;
         permit_index_free(reg->pending);
+        json_decref(reg->root);
         free(reg->dir);
         free(reg);
 }
 
 /* An index file of the directory, parsed (not verified: it is the
  * operator's own). */
-static int load_index(const char *dir, const char *name, permit_index **ret, permit_error *error) {
+static int load_index(const char *dir, const char *name, permit_index **ret, json_t **ret_root,
+                      permit_error *error) {
         _cleanup_free_ char *path = path_in(dir, name), *buf = NULL;
         size_t len = 0;
         int r;
@@ -159,6 +203,13 @@ static int load_index(const char *dir, const char *name, permit_index **ret, per
         if (r < 0)
                 return permit_error_set_at(error, r, path, NULL, "cannot read: %s", strerror(-r));
         r = permit_index_parse(buf, len, ret, error);
+        if (r == 0 && ret_root) {
+                r = permit_json_parse(buf, len, ret_root, error);
+                if (r < 0) {
+                        permit_index_free(*ret);
+                        *ret = NULL;
+                }
+        }
         return permit_error_set_source(error, r, path);
 }
 
@@ -178,12 +229,12 @@ _public_ int permit_registry_open(const char *dir, permit_registry **ret, permit
                 r = -ENOMEM;
                 goto fail;
         }
-        r = load_index(dir, PERMIT_INDEX_NAME, &published, error);
+        r = load_index(dir, PERMIT_INDEX_NAME, &published, NULL, error);
         if (r < 0)
                 goto fail;
         reg->published_version = published->version;
         permit_index_free(published);
-        r = load_index(dir, PERMIT_REGISTRY_PENDING_NAME, &reg->pending, error);
+        r = load_index(dir, PERMIT_REGISTRY_PENDING_NAME, &reg->pending, &reg->root, error);
         if (r < 0)
                 goto fail;
         *ret = reg;
@@ -379,10 +430,10 @@ _public_ int permit_registry_add(permit_registry *reg, const permit_seckey *sk, 
                 r = -ENOMEM;
                 goto out;
         }
-        versions = json_object_get(reg->pending->packages, id);
+        versions = json_object_get(json_object_get(reg->root, "packages"), id);
         if (!versions) {
                 versions = json_array();
-                if (!versions || json_object_set_new(reg->pending->packages, id, versions) < 0) {
+                if (!versions || json_object_set_new(json_object_get(reg->root, "packages"), id, versions) < 0) {
                         json_decref(entry);
                         r = -ENOMEM;
                         goto out;
@@ -392,9 +443,7 @@ _public_ int permit_registry_add(permit_registry *reg, const permit_seckey *sk, 
                 r = -ENOMEM;
                 goto out;
         }
-        r = index_refresh(reg->pending);
-        if (r == 0)
-                r = save_pending(reg->dir, reg->pending, error);
+        r = sync_pending(reg, error);
         if (r == 0 && ret)
                 r = permit_index_find(reg->pending, id, version, ret);
         goto out;
@@ -409,9 +458,10 @@ out:
         return r;
 }
 
-static int add_revocation(permit_registry *reg, const char *field, const char *value, const char *reason, int64_t now,
-                  permit_error *error) {
-        json_t *list = streq(field, "key_id") ? reg->pending->revoked_keys : reg->pending->revoked_packages;
+static int add_revocation(permit_registry *reg, const char *field, const char *value, const char *reason,
+                          int64_t now, permit_error *error) {
+        bool key = streq(field, "key_id");
+        json_t *list = json_object_get(json_object_get(reg->root, "revoked"), key ? "keys" : "packages");
         permit_error sub = { 0 };
         json_t *e;
         int r;
@@ -419,13 +469,13 @@ static int add_revocation(permit_registry *reg, const char *field, const char *v
         r = index_reason_check(reason, &sub);
         if (r < 0)
                 return permit_error_set(error, r, "reason", "%s", sub.text);
-        for (size_t i = 0; i < json_array_size(list); i++)
-                if (streq(json_string_value(json_object_get(json_array_get(list, i), field)), value))
-                        return permit_error_set(error, -EALREADY, NULL, "%s is already revoked", value);
+        if (key ? permit_index_key_revoked(reg->pending, value, NULL)
+                : permit_index_digest_revoked(reg->pending, value, NULL))
+                return permit_error_set(error, -EALREADY, NULL, "%s is already revoked", value);
         e = json_pack("{s:s, s:s, s:I}", field, value, "reason", reason, "revoked_at", (json_int_t) now);
         if (!e || json_array_append_new(list, e) < 0)
                 return -ENOMEM;
-        return save_pending(reg->dir, reg->pending, error);
+        return sync_pending(reg, error);
 }
 
 _public_ int permit_registry_revoke_key(permit_registry *reg, const char *key_id, const char *reason, int64_t now,
@@ -463,8 +513,8 @@ _public_ int permit_registry_revoke_package(permit_registry *reg, const char *se
 
 /* Every listed package file is there, with its size. */
 static int check_files(const permit_registry *reg, permit_error *error) {
-        for (size_t i = 0; i < reg->pending->n_ids; i++) {
-                const char *id = reg->pending->ids[i];
+        for (size_t i = 0; i < permit_index_n_packages(reg->pending); i++) {
+                const char *id = permit_index_package_id(reg->pending, i);
                 for (size_t k = 0; k < permit_index_n_versions(reg->pending, id); k++) {
                         _cleanup_free_ char *p = NULL;
                         permit_index_entry e;
@@ -491,7 +541,6 @@ _public_ int permit_registry_publish(permit_registry *reg, const permit_seckey *
         _cleanup_free_ char *ipath = NULL, *spath = NULL, *data = NULL, *sig = NULL;
         _cleanup_json_ json_t *root = NULL;
         permit_pubkey *pk = NULL;
-        permit_index *idx = NULL;
         size_t len = 0, sig_len = 0;
         uint64_t version;
         int r;
@@ -531,7 +580,7 @@ _public_ int permit_registry_publish(permit_registry *reg, const permit_seckey *
         if (reg->published_version >= (uint64_t) INT64_C(9007199254740992))
                 return permit_error_set(error, -EOVERFLOW, NULL, "index version at its limit");
         version = reg->published_version + 1;
-        root = json_deep_copy(reg->pending->root);
+        root = json_deep_copy(reg->root);
         if (!root || json_object_set_new(root, "version", json_integer((json_int_t) version)) < 0 ||
             json_object_set_new(root, "issued", json_integer((json_int_t) now)) < 0 ||
             json_object_set_new(root, "expires", json_integer((json_int_t) expires)) < 0)
@@ -541,12 +590,9 @@ _public_ int permit_registry_publish(permit_registry *reg, const permit_seckey *
                 return r;
         reg->published_version = version;
         /* pending.json now says what was published. */
-        r = index_from_json(json_incref(root), &idx, error);
-        if (r < 0)
-                return r;
-        permit_index_free(reg->pending);
-        reg->pending = idx;
-        r = save_pending(reg->dir, reg->pending, error);
+        json_decref(reg->root);
+        reg->root = steal_pointer(&root);
+        r = sync_pending(reg, error);
         if (r < 0)
                 return r;
         if (ret_version)

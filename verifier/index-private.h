@@ -1,41 +1,49 @@
 /* SPDX-License-Identifier: MIT */
-/* Inside the registry index: the handle keeps the parsed JSON (it is the
- * index: lookups read it in place, and the operator's tools change it and
- * write it back), plus the header fields and the sorted ids. */
+/* Inside the registry index. The index is read by its own strict reader
+ * (index.c), not through a JSON tree: 20,000 add-ons are 10 MB, which
+ * jansson alone takes 200 ms to parse (doc/decisions.md). The handle holds
+ * every decoded string in one arena, the entries in one array, and the
+ * add-ons sorted by id. */
 #pragma once
-
-#include <jansson.h>
 
 #include "error-private.h"
 #include "permit/registry.h"
 
+typedef struct index_rec {
+        const char *version, *digest, *seal_digest, *key, *key_id, *path, *countersignature;
+        uint64_t size;
+        int64_t added;
+} index_rec;
+
+typedef struct index_pkg {
+        const char *id;
+        size_t first, n; /* its versions: recs[first .. first + n), lowest first */
+} index_pkg;
+
+typedef struct index_revoked {
+        const char *what; /* key id or seal digest */
+        const char *reason;
+        int64_t at;
+} index_revoked;
+
 struct permit_index {
-        json_t *root;
-        json_t *packages;         /* borrowed from root: id -> [entry, ...] */
-        json_t *revoked_keys;     /* borrowed: [{key_id, reason, revoked_at}] */
-        json_t *revoked_packages; /* borrowed: [{seal_digest, reason, revoked_at}] */
+        char *arena; /* decoded strings, NUL-terminated */
+        size_t arena_used, arena_size;
         const char *registry;
         uint64_t version;
         int64_t issued, expires;
-        const char **ids;         /* sorted; point into root */
-        size_t n_ids;
+        index_rec *recs;
+        size_t n_recs, cap_recs;
+        index_pkg *pkgs; /* sorted by id after parsing */
+        size_t n_pkgs, cap_pkgs;
+        index_revoked *rkeys, *rpkgs;
+        size_t n_rkeys, cap_rkeys, n_rpkgs, cap_rpkgs;
 };
 
-/* Checks a whole index document strictly (doc/registry.md) and makes the
- * handle; takes the reference to root. */
-int index_from_json(json_t *root, permit_index **ret, permit_error *error);
+/* Reads and checks index.json (index-read.c). */
+int index_read(const char *data, size_t len, permit_index **ret, permit_error *error);
 
-/* Re-reads the header fields and the ids after root was changed. */
-int index_refresh(permit_index *idx);
-
-/* The bytes written as index.json (and pending.json): compact, sorted
- * keys, a final newline. */
-int index_dump(const permit_index *idx, char **ret, size_t *ret_len);
-
-/* Fills an entry from one validated JSON entry. */
-void index_entry_fill(const char *id, json_t *e, permit_index_entry *ret);
-
-/* Field checks shared with the operator's code. */
+/* Field checks shared with the operator's code and rotation statements. */
 bool index_name_valid(const char *name);
 bool index_hex_digest_valid(const char *s);
 /* One line of text for a reason: permit_text_check() and the length. */
