@@ -712,7 +712,8 @@ static int read_index(rd *r) {
         if (idx->expires <= idx->issued)
                 return fail(r, "expires", "must be later than issued");
 
-        qsort(idx->pkgs, idx->n_pkgs, sizeof(*idx->pkgs), compare_pkgs);
+        if (idx->n_pkgs > 0)
+                qsort(idx->pkgs, idx->n_pkgs, sizeof(*idx->pkgs), compare_pkgs);
         for (size_t i = 1; i < idx->n_pkgs; i++)
                 if (streq(idx->pkgs[i - 1].id, idx->pkgs[i].id)) {
                         char path[PERMIT_ERROR_PATH_LENGTH];

@@ -136,7 +136,7 @@ static int compare_id(const void *key, const void *pkg) {
 }
 
 static const index_pkg *find_pkg(const permit_index *idx, const char *id) {
-        if (!idx || !id)
+        if (!idx || !id || idx->n_pkgs == 0)
                 return NULL;
         return bsearch(id, idx->pkgs, idx->n_pkgs, sizeof(*idx->pkgs), compare_id);
 }

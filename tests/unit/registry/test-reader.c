@@ -146,7 +146,7 @@ static void test_json_refused(void **state) {
         {
                 _cleanup_free_ char *e = strdup(entry_a);
                 char *cs = strstr(e, "\"countersignature\":\"") + 20;
-                cs[85] = cs[85] == 'A' ? 'B' : 'A'; /* before "==": 4 unused bits */
+                cs[85] = 'B'; /* before "==": its 4 unused bits are not 0 */
                 free(p);
                 assert_true(asprintf(&p, "{\"org.example.a\":[%s]}", e) > 0);
                 t = doc(p, NULL);
