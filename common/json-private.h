@@ -33,3 +33,10 @@ int permit_json_check_keys(json_t *obj, const char *const *allowed, const char *
  * -EINVAL at "parent.key" with "missing" or "must be a string"... */
 int permit_json_member(json_t *obj, const char *parent, const char *key, json_type type, json_t **ret,
                        permit_error *error);
+
+/* domain followed by the canonical form of value: the bytes permit's own
+ * signatures sign (seal, countersignature, rotation statement). */
+int permit_json_signed_message(const char *domain, const json_t *value, char **ret, size_t *ret_len);
+
+/* value as a file's text: json_dumps(value, flags) and a final newline. */
+int permit_json_dump_text(const json_t *value, size_t flags, char **ret, size_t *ret_len);

@@ -269,3 +269,42 @@ int permit_json_member(json_t *obj, const char *parent, const char *key, json_ty
         *ret = v;
         return 0;
 }
+
+int permit_json_signed_message(const char *domain, const json_t *value, char **ret, size_t *ret_len) {
+        _cleanup_free_ char *canon = NULL;
+        size_t len, dlen = strlen(domain);
+        char *msg;
+        int r;
+
+        r = permit_json_canonical(value, &canon, &len);
+        if (r < 0)
+                return r;
+        msg = malloc(dlen + len + 1);
+        if (!msg)
+                return -ENOMEM;
+        memcpy(msg, domain, dlen);
+        memcpy(msg + dlen, canon, len + 1);
+        *ret = msg;
+        *ret_len = dlen + len;
+        return 0;
+}
+
+int permit_json_dump_text(const json_t *value, size_t flags, char **ret, size_t *ret_len) {
+        char *text, *t;
+        size_t len;
+
+        text = json_dumps(value, flags);
+        if (!text)
+                return -ENOMEM;
+        len = strlen(text);
+        t = realloc(text, len + 2);
+        if (!t) {
+                free(text);
+                return -ENOMEM;
+        }
+        t[len++] = '\n';
+        t[len] = '\0';
+        *ret = t;
+        *ret_len = len;
+        return 0;
+}

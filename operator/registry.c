@@ -25,23 +25,7 @@ struct permit_registry {
 /* The bytes written as index.json and pending.json: compact, sorted keys,
  * a final newline. */
 static int dump(const json_t *root, char **ret, size_t *ret_len) {
-        char *text, *t;
-        size_t len;
-
-        text = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
-        if (!text)
-                return -ENOMEM;
-        len = strlen(text);
-        t = realloc(text, len + 2);
-        if (!t) {
-                free(text);
-                return -ENOMEM;
-        }
-        t[len++] = '\n';
-        t[len] = '\0';
-        *ret = t;
-        *ret_len = len;
-        return 0;
+        return permit_json_dump_text(root, JSON_COMPACT | JSON_SORT_KEYS, ret, ret_len);
 }
 
 /* Reports the failed system call's errno (read first) for path. */
@@ -481,15 +465,11 @@ static int add_revocation(permit_registry *reg, const char *field, const char *v
 _public_ int permit_registry_revoke_key(permit_registry *reg, const char *key_id, const char *reason, int64_t now,
                                         permit_error *error) {
         char id[PERMIT_KEY_ID_STRING_SIZE];
-        size_t i;
 
         permit_error_clear(error);
         if (!reg || !key_id || !reason || now <= 0)
                 return permit_error_set(error, -EINVAL, NULL, "invalid argument");
-        for (i = 0; key_id[i] && i < sizeof(id) - 1; i++)
-                id[i] = (char) (key_id[i] >= 'a' && key_id[i] <= 'f' ? key_id[i] - 32 : key_id[i]);
-        id[i] = '\0';
-        if (key_id[i] || !index_key_id_valid(id))
+        if (!index_hex_case(key_id, true, id, sizeof(id)) || !index_key_id_valid(id))
                 return permit_error_set(error, -EINVAL, NULL, "not a key id (16 hex digits): '%.32s'", key_id);
         return add_revocation(reg, "key_id", id, reason, now, error);
 }
@@ -497,15 +477,11 @@ _public_ int permit_registry_revoke_key(permit_registry *reg, const char *key_id
 _public_ int permit_registry_revoke_package(permit_registry *reg, const char *seal_digest, const char *reason,
                                             int64_t now, permit_error *error) {
         char d[PERMIT_HEX_DIGEST_STRING_SIZE];
-        size_t i;
 
         permit_error_clear(error);
         if (!reg || !seal_digest || !reason || now <= 0)
                 return permit_error_set(error, -EINVAL, NULL, "invalid argument");
-        for (i = 0; seal_digest[i] && i < sizeof(d) - 1; i++)
-                d[i] = (char) (seal_digest[i] >= 'A' && seal_digest[i] <= 'F' ? seal_digest[i] + 32 : seal_digest[i]);
-        d[i] = '\0';
-        if (seal_digest[i] || !index_hex_digest_valid(d))
+        if (!index_hex_case(seal_digest, false, d, sizeof(d)) || !index_hex_digest_valid(d))
                 return permit_error_set(error, -EINVAL, NULL, "not a seal digest (64 hex digits): '%.80s'",
                                         seal_digest);
         return add_revocation(reg, "seal_digest", d, reason, now, error);

@@ -77,18 +77,6 @@ static int duration_option(const char *arg, int64_t *ret) {
         return 0;
 }
 
-/* One DIR operand (and, for add, a PACKAGE after it). */
-static int operands(int argc, char **argv, int want, const char *usage, const char **a, const char **b) {
-        if (argc - optind != want) {
-                tool_error("registry %s (see 'permit registry --help')", usage);
-                return -EINVAL;
-        }
-        *a = argv[optind];
-        if (b)
-                *b = argv[optind + 1];
-        return 0;
-}
-
 static void json_finish_error(const permit_error *e, int r, int ret) {
         char buf[1024];
 
@@ -124,6 +112,7 @@ static const struct option common_options[] = {
 
 typedef struct args {
         const char *sec, *password_file, *pub, *pub_string, *name, *policy, *registry, *key, *package, *reason;
+        const char *op[2]; /* the operands: DIR, PACKAGE */
         int64_t expires, at;
         uint64_t min_version;
         bool json;
@@ -131,8 +120,9 @@ typedef struct args {
 } args;
 
 /* Parses the options every subcommand shares; allowed lists the ones this
- * one takes. Returns 1 after --help, 0 to go on, -EINVAL. */
-static int parse_args(int argc, char **argv, const char *allowed, void (*sub_help)(void), args *a) {
+ * one takes (their short letters; 'L' for the package limits). Returns 1
+ * after --help, 0 to go on, -EINVAL. */
+static int parse_options(int argc, char **argv, const char *allowed, void (*sub_help)(void), args *a) {
         int c;
 
         *a = (args) { .at = (int64_t) time(NULL) };
@@ -192,6 +182,26 @@ static int parse_args(int argc, char **argv, const char *allowed, void (*sub_hel
         return 0;
 }
 
+/* The options, then n_operands operands and the options in required ('s'
+ * secret key, 'o' policy), or "registry USAGE" on stderr. */
+static int begin(int argc, char **argv, const char *allowed, const char *required, int n_operands,
+                 const char *usage, void (*sub_help)(void), args *a) {
+        int r = parse_options(argc, argv, allowed, sub_help, a);
+
+        if (r != 0)
+                return r;
+        for (const char *c = required; *c; c++)
+                if ((*c == 's' && !a->sec) || (*c == 'o' && !a->policy))
+                        n_operands = -1;
+        if (argc - optind != n_operands) {
+                tool_error("registry %s (see --help)", usage);
+                return -EINVAL;
+        }
+        for (int i = 0; i < n_operands; i++)
+                a->op[i] = argv[optind + i];
+        return 0;
+}
+
 static void help_init(void) {
         puts("Usage: permit registry init DIR -s SECKEY [--name NAME] [--expires 7d] [--password-file F] [--json]\n"
              "\n"
@@ -211,14 +221,10 @@ static int registry_init(int argc, char **argv) {
         args a;
         int r;
 
-        r = parse_args(argc, argv, "sFneJ", help_init, &a);
+        r = begin(argc, argv, "sFneJ", "s", 1, "init needs DIR and -s SECKEY", help_init, &a);
         if (r != 0)
                 return r > 0 ? EXIT_OK : EXIT_USAGE;
-        if (operands(argc, argv, 1, "init needs DIR and -s SECKEY", &dir, NULL) < 0 || !a.sec) {
-                if (!a.sec && optind < argc)
-                        tool_error("registry init needs -s SECKEY (see --help)");
-                return EXIT_USAGE;
-        }
+        dir = a.op[0];
         if (a.name)
                 name = strdup(a.name);
         else {
@@ -279,15 +285,11 @@ static int registry_check_upload(int argc, char **argv) {
         args a;
         int r, ret = EXIT_USAGE;
 
-        r = parse_args(argc, argv, "orJ", help_check_upload, &a);
+        r = begin(argc, argv, "orJ", "o", 1, "check-upload needs --policy POLICY and one PACKAGE", help_check_upload,
+                  &a);
         if (r != 0)
                 return r > 0 ? EXIT_OK : EXIT_USAGE;
-        if (operands(argc, argv, 1, "check-upload needs --policy POLICY and one PACKAGE", &pkg, NULL) < 0)
-                return EXIT_USAGE;
-        if (!a.policy) {
-                tool_error("registry check-upload needs --policy POLICY (see --help)");
-                return EXIT_USAGE;
-        }
+        pkg = a.op[0];
         r = permit_policy_load(a.policy, &policy, &e);
         if (r < 0) {
                 tool_fail(r, &e, a.policy);
@@ -361,6 +363,17 @@ out:
         return ret;
 }
 
+/* Opens the registry DIR and loads the secret key; says what failed and
+ * returns its exit code, or EXIT_OK. */
+static int open_with_key(const args *a, permit_registry **ret_reg, permit_seckey **ret_sk) {
+        permit_error e = { 0 };
+        int r = permit_registry_open(a->op[0], ret_reg, &e);
+
+        if (r < 0)
+                return fail(r, &e, a->op[0], a->json, a->op[0]);
+        return tool_seckey_load(a->sec, a->password_file, ret_sk) < 0 ? EXIT_USAGE : EXIT_OK;
+}
+
 static void help_add(void) {
         puts("Usage: permit registry add DIR -s SECKEY [-p PUBKEY | -P KEY] [--password-file F] [--json] PACKAGE\n"
              "\n"
@@ -386,23 +399,15 @@ static int registry_add(int argc, char **argv) {
         args a;
         int r, ret = EXIT_USAGE;
 
-        r = parse_args(argc, argv, "sFpPJL", help_add, &a);
+        r = begin(argc, argv, "sFpPJL", "s", 2, "add needs DIR, -s SECKEY and one PACKAGE", help_add, &a);
         if (r != 0)
                 return r > 0 ? EXIT_OK : EXIT_USAGE;
-        if (operands(argc, argv, 2, "add needs DIR, -s SECKEY and one PACKAGE", &dir, &pkg) < 0)
-                return EXIT_USAGE;
-        if (!a.sec) {
-                tool_error("registry add needs -s SECKEY (see --help)");
-                return EXIT_USAGE;
-        }
+        dir = a.op[0];
+        pkg = a.op[1];
         if ((a.pub || a.pub_string) && tool_pubkey_load(a.pub, a.pub_string, &pk, NULL) < 0)
                 return EXIT_USAGE;
-        r = permit_registry_open(dir, &reg, &e);
-        if (r < 0) {
-                ret = fail(r, &e, dir, a.json, dir);
-                goto out;
-        }
-        if (tool_seckey_load(a.sec, a.password_file, &sk) < 0)
+        ret = open_with_key(&a, &reg, &sk);
+        if (ret != EXIT_OK)
                 goto out;
         r = permit_registry_add(reg, sk, pkg, pk, &a.limits, (int64_t) time(NULL), &entry, &e);
         if (r < 0) {
@@ -448,11 +453,10 @@ static int registry_revoke(int argc, char **argv) {
         args a;
         int r, ret;
 
-        r = parse_args(argc, argv, "kgRJ", help_revoke, &a);
+        r = begin(argc, argv, "kgRJ", "", 1, "revoke needs DIR", help_revoke, &a);
         if (r != 0)
                 return r > 0 ? EXIT_OK : EXIT_USAGE;
-        if (operands(argc, argv, 1, "revoke needs DIR", &dir, NULL) < 0)
-                return EXIT_USAGE;
+        dir = a.op[0];
         if (!a.key == !a.package || !a.reason) {
                 tool_error("registry revoke needs one of --key KEYID or --package DIGEST, and --reason TEXT");
                 return EXIT_USAGE;
@@ -499,21 +503,12 @@ static int registry_publish(int argc, char **argv) {
         args a;
         int r, ret = EXIT_USAGE;
 
-        r = parse_args(argc, argv, "sFeJ", help_publish, &a);
+        r = begin(argc, argv, "sFeJ", "s", 1, "publish needs DIR and -s SECKEY", help_publish, &a);
         if (r != 0)
                 return r > 0 ? EXIT_OK : EXIT_USAGE;
-        if (operands(argc, argv, 1, "publish needs DIR and -s SECKEY", &dir, NULL) < 0)
-                return EXIT_USAGE;
-        if (!a.sec) {
-                tool_error("registry publish needs -s SECKEY (see --help)");
-                return EXIT_USAGE;
-        }
-        r = permit_registry_open(dir, &reg, &e);
-        if (r < 0) {
-                ret = fail(r, &e, dir, a.json, dir);
-                goto out;
-        }
-        if (tool_seckey_load(a.sec, a.password_file, &sk) < 0)
+        dir = a.op[0];
+        ret = open_with_key(&a, &reg, &sk);
+        if (ret != EXIT_OK)
                 goto out;
         r = permit_registry_publish(reg, sk, a.at, a.at + a.expires, &version, &e);
         if (r < 0) {
@@ -577,11 +572,10 @@ static int registry_check_index(int argc, char **argv) {
         args a;
         int r, ret = EXIT_USAGE;
 
-        r = parse_args(argc, argv, "pPmaJ", help_check_index, &a);
+        r = begin(argc, argv, "pPmaJ", "", 1, "check-index needs DIR and -p PUBKEY", help_check_index, &a);
         if (r != 0)
                 return r > 0 ? EXIT_OK : EXIT_USAGE;
-        if (operands(argc, argv, 1, "check-index needs DIR and -p PUBKEY", &dir, NULL) < 0)
-                return EXIT_USAGE;
+        dir = a.op[0];
         if (tool_pubkey_load(a.pub, a.pub_string, &pk, NULL) < 0)
                 return EXIT_USAGE;
         if (asprintf(&ipath, "%s/%s", dir, PERMIT_INDEX_NAME) < 0) {

@@ -15,10 +15,6 @@
 static int countersign_message(const char *id, const char *version, const char *seal_digest, char **ret,
                                size_t *ret_len, permit_error *error) {
         _cleanup_json_ json_t *j = NULL;
-        _cleanup_free_ char *canon = NULL;
-        size_t len, dlen = strlen(COUNTERSIGN_DOMAIN);
-        char *msg;
-        int r;
 
         if (!id || strlen(id) > 128 || !permit_addon_id_valid(id))
                 return permit_error_set(error, -EINVAL, "id", "not a valid add-on id");
@@ -29,17 +25,7 @@ static int countersign_message(const char *id, const char *version, const char *
         j = json_pack("{s:s, s:s, s:s}", "id", id, "version", version, "seal_digest", seal_digest);
         if (!j)
                 return -ENOMEM;
-        r = permit_json_canonical(j, &canon, &len);
-        if (r < 0)
-                return r;
-        msg = malloc(dlen + len + 1);
-        if (!msg)
-                return -ENOMEM;
-        memcpy(msg, COUNTERSIGN_DOMAIN, dlen);
-        memcpy(msg + dlen, canon, len + 1);
-        *ret = msg;
-        *ret_len = dlen + len;
-        return 0;
+        return permit_json_signed_message(COUNTERSIGN_DOMAIN, j, ret, ret_len);
 }
 
 _public_ int permit_countersign(const permit_seckey *registry_sk, const char *id, const char *version,

@@ -48,5 +48,8 @@ bool index_name_valid(const char *name);
 bool index_hex_digest_valid(const char *s);
 /* One line of text for a reason: permit_text_check() and the length. */
 int index_reason_check(const char *reason, permit_error *error);
+/* Copies in into out (size bytes) with its hex letters in upper or lower
+ * case; false when in is NULL or does not fit. */
+bool index_hex_case(const char *in, bool upper, char *out, size_t size);
 /* "8A1F..." 16 upper-case hex digits. */
 bool index_key_id_valid(const char *s);

@@ -192,17 +192,25 @@ _public_ int permit_index_find(const permit_index *idx, const char *id, const ch
         return -ENOENT;
 }
 
+bool index_hex_case(const char *in, bool upper, char *out, size_t size) {
+        size_t i;
+
+        if (!in)
+                return false;
+        for (i = 0; in[i] && i + 1 < size; i++)
+                out[i] = (char) (upper ? (in[i] >= 'a' && in[i] <= 'f' ? in[i] - 32 : in[i])
+                                       : (in[i] >= 'A' && in[i] <= 'F' ? in[i] + 32 : in[i]));
+        out[i] = '\0';
+        return in[i] == '\0';
+}
+
 /* A revocation list is short and read once per package: a scan is enough.
- * value is normalised to the index's case first. */
+ * value is put in the index's case first. */
 static bool revoked_in(const index_revoked *list, size_t n, const char *value, bool upper, const char **ret_reason) {
         char norm[2 * PERMIT_DIGEST_SIZE + 1];
-        size_t len;
 
-        if (!value || (len = strlen(value)) >= sizeof(norm))
+        if (!index_hex_case(value, upper, norm, sizeof(norm)))
                 return false;
-        for (size_t i = 0; i <= len; i++)
-                norm[i] = (char) (upper ? (value[i] >= 'a' && value[i] <= 'f' ? value[i] - 32 : value[i])
-                                        : (value[i] >= 'A' && value[i] <= 'F' ? value[i] + 32 : value[i]));
         for (size_t i = 0; i < n; i++)
                 if (streq(list[i].what, norm)) {
                         if (ret_reason)

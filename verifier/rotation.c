@@ -52,26 +52,12 @@ _public_ size_t permit_rotation_count(const permit_rotation *rot) {
  * signature. */
 static int statement_message(json_t *obj, char **ret, size_t *ret_len) {
         _cleanup_json_ json_t *copy = NULL;
-        _cleanup_free_ char *canon = NULL;
-        size_t len, dlen = strlen(ROTATION_DOMAIN);
-        char *msg;
-        int r;
 
         copy = json_copy(obj);
         if (!copy)
                 return -ENOMEM;
         json_object_del(copy, "signature");
-        r = permit_json_canonical(copy, &canon, &len);
-        if (r < 0)
-                return r;
-        msg = malloc(dlen + len + 1);
-        if (!msg)
-                return -ENOMEM;
-        memcpy(msg, ROTATION_DOMAIN, dlen);
-        memcpy(msg + dlen, canon, len + 1);
-        *ret = msg;
-        *ret_len = dlen + len;
-        return 0;
+        return permit_json_signed_message(ROTATION_DOMAIN, copy, ret, ret_len);
 }
 
 static int parse_addons(json_t *v, const char *at, statement *st, permit_error *error) {
@@ -233,7 +219,6 @@ _public_ int permit_rotation_add(const permit_rotation *rot, const permit_seckey
         char b64[sodium_base64_ENCODED_LEN(PERMIT_SIGNATURE_SIZE, sodium_base64_VARIANT_ORIGINAL)];
         uint8_t sig[PERMIT_SIGNATURE_SIZE];
         size_t len;
-        char *text;
         int r;
 
         permit_error_clear(error);
@@ -308,23 +293,7 @@ _public_ int permit_rotation_add(const permit_rotation *rot, const permit_seckey
         }
         if (json_array_append(json_object_get(root, "statements"), st) < 0)
                 return -ENOMEM;
-        text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
-        if (!text)
-                return -ENOMEM;
-        len = strlen(text);
-        {
-                char *t = realloc(text, len + 2);
-                if (!t) {
-                        free(text);
-                        return -ENOMEM;
-                }
-                text = t;
-        }
-        text[len++] = '\n';
-        text[len] = '\0';
-        *ret_text = text;
-        *ret_len = len;
-        return 0;
+        return permit_json_dump_text(root, JSON_INDENT(2) | JSON_SORT_KEYS, ret_text, ret_len);
 }
 
 static bool statement_names(const statement *st, const char *addon_id) {

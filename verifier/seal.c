@@ -73,32 +73,18 @@ static int seal_to_json(const seal *s, json_t **ret) {
 /* "permit-seal-v1\n" + canonical JSON: the bytes that are signed. */
 static int seal_message(const seal *s, char **ret, size_t *ret_len) {
         _cleanup_json_ json_t *j = NULL;
-        _cleanup_free_ char *canon = NULL;
-        size_t len, dlen = strlen(PERMIT_SEAL_DOMAIN);
-        char *msg;
         int r;
 
         r = seal_to_json(s, &j);
         if (r < 0)
                 return r;
-        r = permit_json_canonical(j, &canon, &len);
-        if (r < 0)
-                return r;
-        msg = malloc(dlen + len + 1);
-        if (!msg)
-                return -ENOMEM;
-        memcpy(msg, PERMIT_SEAL_DOMAIN, dlen);
-        memcpy(msg + dlen, canon, len + 1);
-        *ret = msg;
-        *ret_len = dlen + len;
-        return 0;
+        return permit_json_signed_message(PERMIT_SEAL_DOMAIN, j, ret, ret_len);
 }
 
 int seal_sign(seal *s, const permit_seckey *sk, char **ret_text, size_t *ret_len) {
         _cleanup_json_ json_t *j = NULL;
         _cleanup_free_ char *msg = NULL;
         char b64[sodium_base64_ENCODED_LEN(PERMIT_SIGNATURE_SIZE, sodium_base64_VARIANT_ORIGINAL)];
-        char *text;
         size_t len;
         int r;
 
@@ -120,23 +106,7 @@ int seal_sign(seal *s, const permit_seckey *sk, char **ret_text, size_t *ret_len
         /* The file is for people too: indented, keys in canonical order.
          * Its layout does not matter: the signature covers the canonical
          * form. */
-        text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
-        if (!text)
-                return -ENOMEM;
-        len = strlen(text);
-        {
-                char *t = realloc(text, len + 2);
-                if (!t) {
-                        free(text);
-                        return -ENOMEM;
-                }
-                text = t;
-        }
-        text[len++] = '\n';
-        text[len] = '\0';
-        *ret_text = text;
-        *ret_len = len;
-        return 0;
+        return permit_json_dump_text(j, JSON_INDENT(2) | JSON_SORT_KEYS, ret_text, ret_len);
 }
 
 int seal_verify_signature(const seal *s, const permit_pubkey *pk, permit_error *error) {

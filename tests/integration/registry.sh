@@ -58,7 +58,7 @@ done
 t "permit key rotate --help" 0 --out "Usage: permit key rotate" --out "Example" -- "$PERMIT" key rotate --help
 t "permit registry: unknown command" 2 --err "unknown command 'frob'" -- "$PERMIT" registry frob
 t "permit registry add: an option it does not take" 2 --err "not accepted here" -- "$PERMIT" registry add r --reason x
-t "permit registry init without a key" 2 --err "needs -s SECKEY" -- "$PERMIT" registry init r
+t "permit registry init without a key" 2 --err "needs DIR and -s SECKEY" -- "$PERMIT" registry init r
 
 # --- init ----------------------------------------------------------------------
 
