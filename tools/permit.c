@@ -29,7 +29,8 @@ static void usage(FILE *f) {
         fputs("\n"
               "Run 'permit COMMAND --help' for a command's options and an example.\n"
               "Exit status: 0 success, 1 refused (verification failed, invalid or unsafe\n"
-              "package), 2 usage error or unreadable input.\n",
+              "package), 2 usage error or unreadable input, 3 (registry check-upload)\n"
+              "a person must review the upload.\n",
               f);
 }
 
