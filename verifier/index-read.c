@@ -229,6 +229,16 @@ static int str(rd *r, bool keep, const char **ret) {
         return 0;
 }
 
+/* The input is not NUL-terminated: compare within its end. */
+static bool next_is(const rd *r, const char *word) {
+        size_t n = strlen(word);
+        return (size_t) (r->end - r->p) >= n && memcmp(r->p, word, n) == 0;
+}
+
+static bool literal_next(const rd *r) {
+        return next_is(r, "true") || next_is(r, "false") || next_is(r, "null");
+}
+
 typedef enum kind { K_STRING, K_NUMBER, K_OBJECT, K_ARRAY, K_OTHER } kind;
 
 static kind peek(const rd *r) {
@@ -248,7 +258,7 @@ static int expect_kind(rd *r, kind k, const where *w) {
 
         if (got == k)
                 return 0;
-        if (got == K_OTHER && !startswith(r->p, "true") && !startswith(r->p, "false") && !startswith(r->p, "null"))
+        if (got == K_OTHER && !literal_next(r))
                 return syntax(r, "invalid value");
         return fail(r, where_path(w, path), "must be %s", kind_name(k));
 }
@@ -662,8 +672,7 @@ static int read_index(rd *r) {
 
         ws(r);
         if (at(r) != '{') {
-                if (at(r) == '[' || at(r) == '"' || peek(r) == K_NUMBER || startswith(r->p, "true") ||
-                    startswith(r->p, "false") || startswith(r->p, "null"))
+                if (at(r) == '[' || at(r) == '"' || peek(r) == K_NUMBER || literal_next(r))
                         return fail(r, NULL, "not a JSON object");
                 return syntax(r, "expected '{'");
         }

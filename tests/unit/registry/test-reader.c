@@ -156,7 +156,9 @@ static void test_json_refused(void **state) {
 }
 
 /* Every byte of a valid index changed to each of a few values: the reader
- * accepts only what jansson parses, and never crashes. */
+ * accepts only what jansson parses, and never crashes. The copy has no
+ * NUL after it (a client's buffer need not), so under ASan any read past
+ * the end is caught. Also every prefix of the index. */
 static void test_against_jansson(void **state) {
         static const char values[] = { '"', '\\', '{', '}', '[', ']', ',', ':', ' ', '0', '9', '-', 'e', '.', 'a',
                                        'u', '\0', '\n', (char) 0x80, (char) 0xff };
@@ -168,14 +170,21 @@ static void test_against_jansson(void **state) {
         t = doc(p, "{\"keys\":[{\"key_id\":\"0123456789ABCDEF\",\"reason\":\"r\\u00e9\",\"revoked_at\":1}],"
                    "\"packages\":[]}");
         len = strlen(t);
-        copy = malloc(len + 1);
+        copy = malloc(len);
         assert_non_null(copy);
+        /* Every prefix short of the closing brace (the text ends "}\n"). */
+        for (size_t i = 0; i + 1 < len; i++) {
+                _cleanup_free_ char *prefix = malloc(i ? i : 1);
+                assert_non_null(prefix);
+                memcpy(prefix, t, i);
+                assert_int_equal(permit_index_parse(prefix, i, &(permit_index *) { NULL }, NULL), -EINVAL);
+        }
         for (size_t i = 0; i < len; i++)
                 for (size_t v = 0; v < sizeof(values); v++) {
                         permit_index *idx = NULL;
                         int r;
 
-                        memcpy(copy, t, len + 1);
+                        memcpy(copy, t, len);
                         if (copy[i] == values[v])
                                 continue;
                         copy[i] = values[v];
