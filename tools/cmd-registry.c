@@ -290,21 +290,23 @@ static int registry_check_upload(int argc, char **argv) {
         if (r != 0)
                 return r > 0 ? EXIT_OK : EXIT_USAGE;
         pkg = a.op[0];
+        /* The check could not run: exit 2, and for a pipeline a report
+         * without a verdict. */
         r = permit_policy_load(a.policy, &policy, &e);
-        if (r < 0) {
-                tool_fail(r, &e, a.policy);
-                return EXIT_USAGE;
-        }
-        if (a.registry) {
+        if (r == 0 && a.registry)
                 r = permit_registry_open(a.registry, &reg, &e);
-                if (r < 0) {
-                        tool_fail(r, &e, a.registry);
-                        goto out;
-                }
-        }
-        r = permit_upload_check(pkg, policy, reg ? permit_registry_pending(reg) : NULL, &rep, &e);
+        if (r == 0)
+                r = permit_upload_check(pkg, policy, reg ? permit_registry_pending(reg) : NULL, &rep, &e);
         if (r < 0) {
+                char buf[1024];
                 tool_fail(r, &e, pkg);
+                if (a.json) {
+                        fputs("{\"package\":", stdout);
+                        tool_json_string(pkg);
+                        fputs(",\"verdict\":null,\"error\":", stdout);
+                        tool_json_string(e.text[0] ? permit_error_string(&e, buf, sizeof(buf)) : strerror(-r));
+                        printf(",\"exit\":%d}\n", EXIT_USAGE);
+                }
                 goto out;
         }
 

@@ -100,6 +100,11 @@ echo '{"format": 1}' >policy-bad.json
 t "check-upload: a policy that is not one" 2 --err "policy-bad.json: publishers: missing" \
         -- "$PERMIT" registry check-upload --policy policy-bad.json a120.zip
 t "check-upload: no such package" 2 --err "nope.zip" -- "$PERMIT" registry check-upload --policy policy.json nope.zip
+t "check-upload --json: no such package" 2 --err "nope.zip" \
+        -- "$PERMIT" registry check-upload --policy policy.json --json nope.zip
+json "check-upload --json: a report without a verdict" 'd["verdict"] is None and d["exit"] == 2 and "nope.zip" in d["error"]'
+t "check-upload: no such registry" 2 --err "not a registry" \
+        -- "$PERMIT" registry check-upload --policy policy.json --registry nowhere a120.zip
 
 # --- add -----------------------------------------------------------------------
 
