@@ -3,6 +3,7 @@
  * publisher's registered key, plus the registry's policy. Every problem is
  * a finding; nothing stops at the first but an unreadable package. */
 #include <inttypes.h>
+#include <sys/stat.h>
 
 #include "index-private.h"
 #include "manifest/manifest-private.h"
@@ -173,6 +174,13 @@ _public_ int permit_upload_check(const char *package, const permit_policy *polic
         m = permit_package_info_manifest(claimed);
         id = permit_manifest_id(m);
         version = permit_manifest_version(m);
+        {
+                struct stat st;
+                if (stat(package, &st) == 0 && S_ISDIR(st.st_mode) &&
+                    (r = add(rep, PERMIT_VERDICT_REFUSE, "format", NULL,
+                             "a directory: a registry serves .zip packages")) < 0)
+                        goto fail;
+        }
 
         /* Who may publish this id, and with which key. */
         publisher = json_object_get(policy->publishers, id);

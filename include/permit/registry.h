@@ -231,7 +231,8 @@ const char *permit_verdict_name(permit_verdict v); /* "accept", "refuse", "revie
 
 typedef struct permit_upload_finding {
         permit_verdict verdict;  /* REFUSE or REVIEW */
-        const char *check;       /* "publisher", "key", "seal", "limits", "version", "forbid", "review", "revoked" */
+        const char *check;       /* "format", "publisher", "key", "seal", "limits", "version", "forbid", "review",
+                                  * "revoked" */
         const char *capability;  /* for "forbid" and "review"; NULL otherwise */
         const char *text;        /* one line */
 } permit_upload_finding;

@@ -363,8 +363,19 @@ static void test_upload_check(void **state) {
         permit_registry_free(reg);
         permit_policy_free(p);
 
-        /* The package cannot be read at all: an error, not a verdict. */
+        /* A directory is no registry package. */
         p = policy_from(text, 0);
+        {
+                _cleanup_free_ char *pdir = test_join(dir, "pkgdir");
+                assert_int_equal(mkdir(pdir, 0755), 0);
+                st_make_package(pdir);
+                assert_int_equal(permit_package_sign(k.dev_sk, pdir, NULL, NULL), 0);
+                rep = check(pdir, p, NULL);
+                assert_true(has_finding(rep, PERMIT_VERDICT_REFUSE, "format"));
+                permit_upload_report_free(rep);
+        }
+
+        /* The package cannot be read at all: an error, not a verdict. */
         assert_int_equal(permit_upload_check("/nonexistent.zip", p, NULL, &rep, &err), -ENOENT);
         permit_policy_free(p);
 }
