@@ -8,7 +8,7 @@
 #include "index-private.h"
 #include "manifest/manifest-private.h"
 #include "permit/trust.h"
-#include "policy-private.h"
+#include "upload-policy-private.h"
 
 #define MAX_FINDINGS 256
 
@@ -107,7 +107,7 @@ static int pick_key(const char *id, json_t *keys, const permit_package_info *cla
         return r;
 }
 
-static int check_capabilities(permit_upload_report *rep, const permit_policy *policy, const permit_manifest *m) {
+static int check_capabilities(permit_upload_report *rep, const permit_upload_policy *policy, const permit_manifest *m) {
         int r;
 
         for (size_t i = 0; i < permit_manifest_n_capabilities(m); i++) {
@@ -139,7 +139,7 @@ static int check_capabilities(permit_upload_report *rep, const permit_policy *po
         return 0;
 }
 
-_public_ int permit_upload_check(const char *package, const permit_policy *policy, const permit_index *pending,
+_public_ int permit_upload_check(const char *package, const permit_upload_policy *policy, const permit_index *pending,
                                  permit_upload_report **ret, permit_error *error) {
         permit_upload_report *rep = NULL;
         permit_package_info *claimed = NULL;

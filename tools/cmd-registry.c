@@ -277,7 +277,7 @@ static void help_check_upload(void) {
 }
 
 static int registry_check_upload(int argc, char **argv) {
-        permit_policy *policy = NULL;
+        permit_upload_policy *policy = NULL;
         permit_registry *reg = NULL;
         permit_upload_report *rep = NULL;
         permit_error e = { 0 };
@@ -292,7 +292,7 @@ static int registry_check_upload(int argc, char **argv) {
         pkg = a.op[0];
         /* The check could not run: exit 2, and for a pipeline a report
          * without a verdict. */
-        r = permit_policy_load(a.policy, &policy, &e);
+        r = permit_upload_policy_load(a.policy, &policy, &e);
         if (r == 0 && a.registry)
                 r = permit_registry_open(a.registry, &reg, &e);
         if (r == 0)
@@ -361,7 +361,7 @@ static int registry_check_upload(int argc, char **argv) {
 out:
         permit_upload_report_free(rep);
         permit_registry_free(reg);
-        permit_policy_free(policy);
+        permit_upload_policy_free(policy);
         return ret;
 }
 

@@ -215,11 +215,11 @@ int permit_registry_publish(permit_registry *reg, const permit_seckey *sk, int64
  * exact capability. review_risk flags any capability whose warning is at
  * that risk or above. */
 
-typedef struct permit_policy permit_policy;
+typedef struct permit_upload_policy permit_upload_policy;
 
-int permit_policy_parse(const char *buf, size_t len, const char *source, permit_policy **ret, permit_error *error);
-int permit_policy_load(const char *path, permit_policy **ret, permit_error *error);
-void permit_policy_free(permit_policy *policy);
+int permit_upload_policy_parse(const char *buf, size_t len, const char *source, permit_upload_policy **ret, permit_error *error);
+int permit_upload_policy_load(const char *path, permit_upload_policy **ret, permit_error *error);
+void permit_upload_policy_free(permit_upload_policy *policy);
 
 typedef enum permit_verdict {
         PERMIT_VERDICT_ACCEPT = 0,
@@ -249,7 +249,7 @@ typedef struct permit_upload_report permit_upload_report;
  * ACCEPT. Returns 0 with the report whatever the verdict; an error only
  * when the check itself could not run (-ENOENT, -EACCES for the package,
  * -ENOMEM). */
-int permit_upload_check(const char *package, const permit_policy *policy, const permit_index *pending,
+int permit_upload_check(const char *package, const permit_upload_policy *policy, const permit_index *pending,
                         permit_upload_report **ret, permit_error *error);
 void permit_upload_report_free(permit_upload_report *report);
 permit_verdict permit_upload_report_verdict(const permit_upload_report *report);

@@ -223,10 +223,10 @@ static void test_add_and_publish(void **state) {
         permit_registry_free(reg);
 }
 
-static permit_policy *policy_from(const char *text, int want) {
-        permit_policy *p = NULL;
+static permit_upload_policy *policy_from(const char *text, int want) {
+        permit_upload_policy *p = NULL;
         permit_error err = { 0 };
-        int r = permit_policy_parse(text, strlen(text), "policy.json", &p, &err);
+        int r = permit_upload_policy_parse(text, strlen(text), "policy.json", &p, &err);
 
         if (r != want)
                 fail_msg("%s -> %d (%s: %s)", text, r, err.path, err.text);
@@ -262,11 +262,11 @@ static void test_policy_parse(void **state) {
                              "\"max_files\":2},\"forbid\":[\"proc.exec:*\",\"fs.write\"],\"review\":[\"net.connect\"],"
                              "\"review_risk\":\"medium\"}",
                              key) > 0);
-        permit_policy_free(policy_from(good, 0));
-        assert_int_equal(permit_policy_load("/nonexistent.json", NULL, NULL), -ENOENT);
+        permit_upload_policy_free(policy_from(good, 0));
+        assert_int_equal(permit_upload_policy_load("/nonexistent.json", NULL, NULL), -ENOENT);
 }
 
-static permit_upload_report *check(const char *zip_path, const permit_policy *p, const permit_index *pending) {
+static permit_upload_report *check(const char *zip_path, const permit_upload_policy *p, const permit_index *pending) {
         permit_upload_report *rep = NULL;
         permit_error err = { 0 };
 
@@ -286,7 +286,7 @@ static bool has_finding(const permit_upload_report *rep, permit_verdict v, const
 static void test_upload_check(void **state) {
         char key[PERMIT_PUBKEY_STRING_SIZE];
         _cleanup_free_ char *text = NULL, *z1 = NULL, *z_net = NULL, *z_exec = NULL, *z_other = NULL;
-        permit_policy *p;
+        permit_upload_policy *p;
         permit_upload_report *rep;
         permit_registry *reg;
         permit_error err = { 0 };
@@ -327,7 +327,7 @@ static void test_upload_check(void **state) {
         assert_int_equal(permit_upload_report_verdict(rep), PERMIT_VERDICT_REFUSE);
         assert_true(has_finding(rep, PERMIT_VERDICT_REFUSE, "key"));
         permit_upload_report_free(rep);
-        permit_policy_free(p);
+        permit_upload_policy_free(p);
 
         /* Limits, and an unregistered id. */
         free(text);
@@ -338,12 +338,12 @@ static void test_upload_check(void **state) {
         assert_int_equal(permit_upload_report_verdict(rep), PERMIT_VERDICT_REFUSE);
         assert_true(has_finding(rep, PERMIT_VERDICT_REFUSE, "limits"));
         permit_upload_report_free(rep);
-        permit_policy_free(p);
+        permit_upload_policy_free(p);
         p = policy_from("{\"format\":1,\"publishers\":{}}", 0);
         rep = check(z1, p, NULL);
         assert_true(has_finding(rep, PERMIT_VERDICT_REFUSE, "publisher"));
         permit_upload_report_free(rep);
-        permit_policy_free(p);
+        permit_upload_policy_free(p);
 
         /* Against a registry: the version must grow; revocations. */
         free(text);
@@ -361,7 +361,7 @@ static void test_upload_check(void **state) {
         assert_true(has_finding(rep, PERMIT_VERDICT_REFUSE, "revoked"));
         permit_upload_report_free(rep);
         permit_registry_free(reg);
-        permit_policy_free(p);
+        permit_upload_policy_free(p);
 
         /* A directory is no registry package. */
         p = policy_from(text, 0);
@@ -377,7 +377,7 @@ static void test_upload_check(void **state) {
 
         /* The package cannot be read at all: an error, not a verdict. */
         assert_int_equal(permit_upload_check("/nonexistent.zip", p, NULL, &rep, &err), -ENOENT);
-        permit_policy_free(p);
+        permit_upload_policy_free(p);
 }
 
 int main(void) {

@@ -7,7 +7,7 @@
 #include "error-private.h"
 #include "permit/registry.h"
 
-struct permit_policy {
+struct permit_upload_policy {
         json_t *root;
         json_t *publishers;          /* id -> {"keys": ["RW...", ...]} */
         json_t *forbid, *review;     /* lists of rules, or NULL */

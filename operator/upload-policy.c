@@ -5,7 +5,7 @@
 #include "fileio-private.h"
 #include "json-private.h"
 #include "manifest/manifest-private.h"
-#include "policy-private.h"
+#include "upload-policy-private.h"
 
 #define POLICY_FORMAT 1
 #define POLICY_MAX_SIZE (4 * 1024 * 1024)
@@ -16,7 +16,7 @@ static const char *const top_keys[] = { "format", "publishers", "limits", "forbi
 static const char *const publisher_keys[] = { "keys", NULL };
 static const char *const limit_keys[] = { "max_size", "max_files", NULL };
 
-_public_ void permit_policy_free(permit_policy *policy) {
+_public_ void permit_upload_policy_free(permit_upload_policy *policy) {
         if (!policy)
                 return;
         json_decref(policy->root);
@@ -99,10 +99,10 @@ static int parse_limit(json_t *limits, const char *key, uint64_t *out, permit_er
         return 0;
 }
 
-static int policy_from_json(json_t *root_in, permit_policy **ret, permit_error *error) {
+static int policy_from_json(json_t *root_in, permit_upload_policy **ret, permit_error *error) {
         _cleanup_json_ json_t *root = root_in;
         json_t *v = NULL;
-        permit_policy *p;
+        permit_upload_policy *p;
         int r;
 
         p = calloc(1, sizeof(*p));
@@ -157,7 +157,7 @@ fail:
         return r;
 }
 
-_public_ int permit_policy_parse(const char *buf, size_t len, const char *source, permit_policy **ret,
+_public_ int permit_upload_policy_parse(const char *buf, size_t len, const char *source, permit_upload_policy **ret,
                                  permit_error *error) {
         json_t *root = NULL;
         int r;
@@ -173,7 +173,7 @@ _public_ int permit_policy_parse(const char *buf, size_t len, const char *source
         return permit_error_set_source(error, r, source);
 }
 
-_public_ int permit_policy_load(const char *path, permit_policy **ret, permit_error *error) {
+_public_ int permit_upload_policy_load(const char *path, permit_upload_policy **ret, permit_error *error) {
         _cleanup_free_ char *buf = NULL;
         size_t len = 0;
         int r;
@@ -182,7 +182,7 @@ _public_ int permit_policy_load(const char *path, permit_policy **ret, permit_er
         if (r < 0)
                 return permit_error_set_at(error, r, path, NULL, "%s",
                                            r == -EFBIG ? "too large for a policy file" : strerror(-r));
-        return permit_policy_parse(buf, len, path, ret, error);
+        return permit_upload_policy_parse(buf, len, path, ret, error);
 }
 
 bool policy_rule_matches(const char *rule, const permit_capability *c) {
