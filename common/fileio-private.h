@@ -26,3 +26,6 @@ int permit_tmpfile_beside(const char *path, int *ret_fd, char **ret_name);
 /* fsync()s fd, renames tmp over path, fsyncs the directory of path.
  * Closes nothing. */
 int permit_commit_tmpfile(int fd, const char *tmp, const char *path);
+
+/* write() until all of data is written (EINTR retried). */
+int permit_write_all(int fd, const void *data, size_t len);

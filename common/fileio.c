@@ -160,7 +160,7 @@ int permit_commit_tmpfile(int fd, const char *tmp, const char *path) {
         return fsync_directory_of(path);
 }
 
-static int write_all(int fd, const void *data, size_t len) {
+int permit_write_all(int fd, const void *data, size_t len) {
         const char *p = data;
 
         while (len > 0) {
@@ -190,7 +190,7 @@ int permit_write_file_atomic(const char *path, const void *data, size_t len, uns
                 r = negative_errno();
                 goto fail;
         }
-        r = write_all(fd, data, len);
+        r = permit_write_all(fd, data, len);
         if (r < 0)
                 goto fail;
         if (exclusive) {

@@ -24,3 +24,19 @@ int permit_json_canonical(const json_t *value, char **ret, size_t *ret_len);
 /* Writes a JSON path element into buf: "capabilities[2].id" style. */
 void permit_json_path_key(char *buf, size_t size, const char *parent, const char *key);
 void permit_json_path_index(char *buf, size_t size, const char *parent, size_t index);
+
+/* Refuses any member of obj whose key is not in allowed (NULL-terminated):
+ * -EINVAL, error->path "parent.key", "unknown field". */
+int permit_json_check_keys(json_t *obj, const char *const *allowed, const char *parent, permit_error *error);
+
+/* obj's member key, which must be of type (JSON_TRUE for either boolean):
+ * -EINVAL at "parent.key" with "missing" or "must be a string"... */
+int permit_json_member(json_t *obj, const char *parent, const char *key, json_type type, json_t **ret,
+                       permit_error *error);
+
+/* domain followed by the canonical form of value: the bytes permit's own
+ * signatures sign (seal, countersignature, rotation statement). */
+int permit_json_signed_message(const char *domain, const json_t *value, char **ret, size_t *ret_len);
+
+/* value as a file's text: json_dumps(value, flags) and a final newline. */
+int permit_json_dump_text(const json_t *value, size_t flags, char **ret, size_t *ret_len);

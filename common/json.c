@@ -233,3 +233,78 @@ void permit_json_path_key(char *buf, size_t size, const char *parent, const char
 void permit_json_path_index(char *buf, size_t size, const char *parent, size_t index) {
         snprintf(buf, size, "%s[%zu]", parent ? parent : "", index);
 }
+
+int permit_json_check_keys(json_t *obj, const char *const *allowed, const char *parent, permit_error *error) {
+        const char *key;
+        json_t *v = NULL;
+
+        json_object_foreach(obj, key, v) {
+                bool ok = false;
+                for (size_t i = 0; allowed[i] && !ok; i++)
+                        ok = streq(key, allowed[i]);
+                if (!ok) {
+                        char path[PERMIT_ERROR_PATH_LENGTH];
+                        permit_json_path_key(path, sizeof(path), parent, key);
+                        return permit_error_set(error, -EINVAL, path, "unknown field");
+                }
+        }
+        return 0;
+}
+
+int permit_json_member(json_t *obj, const char *parent, const char *key, json_type type, json_t **ret,
+                       permit_error *error) {
+        static const char *const names[] = {
+                [JSON_OBJECT] = "an object", [JSON_ARRAY] = "an array",   [JSON_STRING] = "a string",
+                [JSON_INTEGER] = "an integer", [JSON_REAL] = "a number", [JSON_TRUE] = "a boolean",
+                [JSON_FALSE] = "a boolean",   [JSON_NULL] = "null",
+        };
+        json_t *v = json_object_get(obj, key);
+        char path[PERMIT_ERROR_PATH_LENGTH];
+
+        permit_json_path_key(path, sizeof(path), parent, key);
+        if (!v)
+                return permit_error_set(error, -EINVAL, path, "missing");
+        if (type == JSON_TRUE ? !json_is_boolean(v) : json_typeof(v) != type)
+                return permit_error_set(error, -EINVAL, path, "must be %s", names[type]);
+        *ret = v;
+        return 0;
+}
+
+int permit_json_signed_message(const char *domain, const json_t *value, char **ret, size_t *ret_len) {
+        _cleanup_free_ char *canon = NULL;
+        size_t len, dlen = strlen(domain);
+        char *msg;
+        int r;
+
+        r = permit_json_canonical(value, &canon, &len);
+        if (r < 0)
+                return r;
+        msg = malloc(dlen + len + 1);
+        if (!msg)
+                return -ENOMEM;
+        memcpy(msg, domain, dlen);
+        memcpy(msg + dlen, canon, len + 1);
+        *ret = msg;
+        *ret_len = dlen + len;
+        return 0;
+}
+
+int permit_json_dump_text(const json_t *value, size_t flags, char **ret, size_t *ret_len) {
+        char *text, *t;
+        size_t len;
+
+        text = json_dumps(value, flags);
+        if (!text)
+                return -ENOMEM;
+        len = strlen(text);
+        t = realloc(text, len + 2);
+        if (!t) {
+                free(text);
+                return -ENOMEM;
+        }
+        t[len++] = '\n';
+        t[len] = '\0';
+        *ret = t;
+        *ret_len = len;
+        return 0;
+}

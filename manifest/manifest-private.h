@@ -29,7 +29,9 @@ struct permit_manifest {
 
 /* ---- parse.c --------------------------------------------------------- */
 
-/* An add-on id: ^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*$ (also safe as a file name). */
+/* An add-on id: ^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*$ (also safe as a file
+ * name); the length is the caller's to check. The registry uses the same
+ * rule for ids and registry names. */
 bool permit_addon_id_valid(const char *s);
 
 /* ---- canonical.c ------------------------------------------------------ */

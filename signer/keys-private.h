@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "permit/error.h"
 #include "permit/keys.h"
 
 /* minisign's lengths: an untrusted comment line (prefix included, line end
@@ -39,3 +40,13 @@ int permit_next_line(const char **p, const char *end, size_t max, const char **r
 
 /* 0 when only empty lines are left in [p, end), -EINVAL otherwise. */
 int permit_expect_end(const char *p, const char *end);
+
+/* Detached minisign signatures of bytes in memory (the registry index).
+ * sign_buffer returns the four-line signature text (free()); the trusted
+ * comment must be given and fit on one line. verify_buffer accepts only
+ * the prehashed "ED" form; errors as permit_minisig_verify_file(). */
+int permit_minisig_sign_buffer(const permit_seckey *sk, const void *data, size_t len, const char *trusted_comment,
+                               char **ret_text, size_t *ret_len, permit_error *error);
+int permit_minisig_verify_buffer(const permit_pubkey *pk, const void *data, size_t len, const char *sig_text,
+                                 size_t sig_len, char **ret_trusted_comment, permit_error *error)
+        __attribute__((warn_unused_result));

@@ -134,40 +134,19 @@ static int check_trusted_comment(const char *s, size_t len) {
         return 0;
 }
 
-_public_ int permit_minisig_sign_file(const permit_seckey *sk, const char *path, const char *sig_path,
-                                      const char *trusted_comment, permit_error *error) {
-        uint8_t hash[HASH_BYTES], raw[SIG_BYTES], global[PERMIT_SIGNATURE_SIZE];
+/* The four lines of a prehashed ("ED") signature over a message whose
+ * BLAKE2b-512 is hash. */
+static int format_sig(const permit_seckey *sk, const uint8_t hash[HASH_BYTES], const char *tc, char **ret_text,
+                      size_t *ret_len, permit_error *error) {
+        uint8_t raw[SIG_BYTES], global[PERMIT_SIGNATURE_SIZE];
         char sig_b64[SIG_B64_LEN + 1], global_b64[GLOBAL_SIG_B64_LEN + 1];
-        _cleanup_free_ char *tc_default = NULL, *signed_part = NULL, *text = NULL;
-        const char *tc = trusted_comment;
-        size_t tc_len;
+        _cleanup_free_ char *signed_part = NULL;
+        size_t tc_len = strlen(tc);
         int r, n;
 
-        if (!sk || !path || !sig_path)
-                return permit_error_set(error, -EINVAL, NULL, "invalid argument");
-        if (!tc || !*tc) {
-                const char *slash = strrchr(path, '/');
-
-                if (asprintf(&tc_default, "timestamp:%lld\tfile:%s\thashed", (long long) time(NULL),
-                             slash ? slash + 1 : path) < 0) {
-                        tc_default = NULL;
-                        return permit_error_set(error, -ENOMEM, NULL, "out of memory");
-                }
-                tc = tc_default;
-        }
-        tc_len = strlen(tc);
-        if (check_trusted_comment(tc, tc_len) < 0)
-                return permit_error_set(error, -EINVAL, NULL,
-                                        "trusted comment: longer than %d bytes or has a line break",
-                                        PERMIT_TRUSTED_COMMENT_MAX);
-
-        permit_error_set_source(error, 0, path);
-        r = hash_file(path, hash, error);
-        if (r < 0)
-                return r;
         memcpy(raw, ALG_PREHASHED, 2);
         memcpy(raw + 2, permit_seckey_id(sk), PERMIT_KEY_ID_SIZE);
-        r = permit_seckey_sign(sk, hash, sizeof(hash), raw + 2 + PERMIT_KEY_ID_SIZE);
+        r = permit_seckey_sign(sk, hash, HASH_BYTES, raw + 2 + PERMIT_KEY_ID_SIZE);
         if (r < 0)
                 return permit_error_set(error, r, NULL, "signing failed");
 
@@ -183,19 +162,69 @@ _public_ int permit_minisig_sign_file(const permit_seckey *sk, const char *path,
 
         permit_base64(sig_b64, sizeof(sig_b64), raw, sizeof(raw));
         permit_base64(global_b64, sizeof(global_b64), global, sizeof(global));
-        n = asprintf(&text, PERMIT_UNTRUSTED_COMMENT_PREFIX DEFAULT_UNTRUSTED_COMMENT "\n%s\n" PERMIT_TRUSTED_COMMENT_PREFIX
+        n = asprintf(ret_text, PERMIT_UNTRUSTED_COMMENT_PREFIX DEFAULT_UNTRUSTED_COMMENT "\n%s\n" PERMIT_TRUSTED_COMMENT_PREFIX
                      "%s\n%s\n",
                      sig_b64, tc, global_b64);
         if (n < 0) {
-                text = NULL;
+                *ret_text = NULL;
                 return permit_error_set(error, -ENOMEM, NULL, "out of memory");
         }
+        *ret_len = (size_t) n;
+        return 0;
+}
+
+_public_ int permit_minisig_sign_file(const permit_seckey *sk, const char *path, const char *sig_path,
+                                      const char *trusted_comment, permit_error *error) {
+        uint8_t hash[HASH_BYTES];
+        _cleanup_free_ char *tc_default = NULL, *text = NULL;
+        const char *tc = trusted_comment;
+        size_t len;
+        int r;
+
+        if (!sk || !path || !sig_path)
+                return permit_error_set(error, -EINVAL, NULL, "invalid argument");
+        if (!tc || !*tc) {
+                const char *slash = strrchr(path, '/');
+
+                if (asprintf(&tc_default, "timestamp:%lld\tfile:%s\thashed", (long long) time(NULL),
+                             slash ? slash + 1 : path) < 0) {
+                        tc_default = NULL;
+                        return permit_error_set(error, -ENOMEM, NULL, "out of memory");
+                }
+                tc = tc_default;
+        }
+        if (check_trusted_comment(tc, strlen(tc)) < 0)
+                return permit_error_set(error, -EINVAL, NULL,
+                                        "trusted comment: longer than %d bytes or has a line break",
+                                        PERMIT_TRUSTED_COMMENT_MAX);
+
+        permit_error_set_source(error, 0, path);
+        r = hash_file(path, hash, error);
+        if (r < 0)
+                return r;
+        r = format_sig(sk, hash, tc, &text, &len, error);
+        if (r < 0)
+                return r;
         permit_error_clear(error);
         permit_error_set_source(error, 0, sig_path);
-        r = permit_write_file_atomic(sig_path, text, (size_t) n, 0644, 0);
+        r = permit_write_file_atomic(sig_path, text, len, 0644, 0);
         if (r < 0)
                 return permit_error_set(error, r, NULL, "cannot write: %s", strerror(-r));
         return 0;
+}
+
+int permit_minisig_sign_buffer(const permit_seckey *sk, const void *data, size_t len, const char *trusted_comment,
+                               char **ret_text, size_t *ret_len, permit_error *error) {
+        uint8_t hash[HASH_BYTES];
+
+        if (!sk || (!data && len) || !trusted_comment || !ret_text || !ret_len)
+                return permit_error_set(error, -EINVAL, NULL, "invalid argument");
+        if (check_trusted_comment(trusted_comment, strlen(trusted_comment)) < 0)
+                return permit_error_set(error, -EINVAL, NULL,
+                                        "trusted comment: longer than %d bytes or has a line break",
+                                        PERMIT_TRUSTED_COMMENT_MAX);
+        crypto_generichash(hash, sizeof(hash), data, len, NULL, 0);
+        return format_sig(sk, hash, trusted_comment, ret_text, ret_len, error);
 }
 
 static int parse_sig(const char *data, size_t size, struct parsed_sig *ret, permit_error *error) {
@@ -235,9 +264,43 @@ static int parse_sig(const char *data, size_t size, struct parsed_sig *ret, perm
         return 0;
 }
 
+/* The key id of a parsed signature against pk's. */
+static int check_key_id(const permit_pubkey *pk, const struct parsed_sig *ps, permit_error *error) {
+        char want[PERMIT_KEY_ID_STRING_SIZE], got[PERMIT_KEY_ID_STRING_SIZE];
+
+        if (sodium_memcmp(ps->raw + 2, permit_pubkey_id(pk), PERMIT_KEY_ID_SIZE) == 0)
+                return 0;
+        permit_key_id_format(ps->raw + 2, got);
+        permit_pubkey_id_string(pk, want);
+        return permit_error_set(error, -EKEYREJECTED, NULL, "signed with key %s, not with key %s", got, want);
+}
+
+/* The global signature over the signature and the trusted comment; on
+ * success hands out the trusted comment when asked. */
+static int check_global(const permit_pubkey *pk, const struct parsed_sig *ps, char **ret_trusted_comment,
+                        permit_error *error) {
+        _cleanup_free_ char *signed_part = NULL, *tc = NULL;
+        const uint8_t *sig = ps->raw + 2 + PERMIT_KEY_ID_SIZE;
+
+        signed_part = malloc(PERMIT_SIGNATURE_SIZE + ps->trusted_len);
+        if (!signed_part)
+                return permit_error_set(error, -ENOMEM, NULL, "out of memory");
+        memcpy(signed_part, sig, PERMIT_SIGNATURE_SIZE);
+        memcpy(signed_part + PERMIT_SIGNATURE_SIZE, ps->trusted, ps->trusted_len);
+        if (permit_pubkey_verify(pk, ps->global, signed_part, PERMIT_SIGNATURE_SIZE + ps->trusted_len) < 0)
+                return permit_error_set(error, -EBADMSG, NULL, "trusted comment signature verification failed");
+        if (ret_trusted_comment) {
+                tc = strndup(ps->trusted, ps->trusted_len);
+                if (!tc)
+                        return permit_error_set(error, -ENOMEM, NULL, "out of memory");
+                *ret_trusted_comment = steal_pointer(&tc);
+        }
+        return 0;
+}
+
 _public_ int permit_minisig_verify_file(const permit_pubkey *pk, const char *path, const char *sig_path,
                                         char **ret_trusted_comment, permit_error *error) {
-        _cleanup_free_ char *data = NULL, *signed_part = NULL, *tc = NULL;
+        _cleanup_free_ char *data = NULL;
         _cleanup_free_ uint8_t *message = NULL;
         uint8_t hash[HASH_BYTES];
         const uint8_t *sig;
@@ -256,14 +319,9 @@ _public_ int permit_minisig_verify_file(const permit_pubkey *pk, const char *pat
         r = parse_sig(data, size, &ps, error);
         if (r < 0)
                 return r;
-
-        if (sodium_memcmp(ps.raw + 2, permit_pubkey_id(pk), PERMIT_KEY_ID_SIZE) != 0) {
-                char want[PERMIT_KEY_ID_STRING_SIZE], got[PERMIT_KEY_ID_STRING_SIZE];
-
-                permit_key_id_format(ps.raw + 2, got);
-                permit_pubkey_id_string(pk, want);
-                return permit_error_set(error, -EKEYREJECTED, NULL, "signed with key %s, not with key %s", got, want);
-        }
+        r = check_key_id(pk, &ps, error);
+        if (r < 0)
+                return r;
 
         permit_error_clear(error);
         permit_error_set_source(error, 0, path);
@@ -284,21 +342,35 @@ _public_ int permit_minisig_verify_file(const permit_pubkey *pk, const char *pat
 
         permit_error_clear(error);
         permit_error_set_source(error, 0, sig_path);
-        signed_part = malloc(PERMIT_SIGNATURE_SIZE + ps.trusted_len);
-        if (!signed_part)
-                return permit_error_set(error, -ENOMEM, NULL, "out of memory");
-        memcpy(signed_part, sig, PERMIT_SIGNATURE_SIZE);
-        memcpy(signed_part + PERMIT_SIGNATURE_SIZE, ps.trusted, ps.trusted_len);
-        r = permit_pubkey_verify(pk, ps.global, signed_part, PERMIT_SIGNATURE_SIZE + ps.trusted_len);
+        r = check_global(pk, &ps, ret_trusted_comment, error);
         if (r < 0)
-                return permit_error_set(error, -EBADMSG, NULL, "trusted comment signature verification failed");
-
-        if (ret_trusted_comment) {
-                tc = strndup(ps.trusted, ps.trusted_len);
-                if (!tc)
-                        return permit_error_set(error, -ENOMEM, NULL, "out of memory");
-                *ret_trusted_comment = steal_pointer(&tc);
-        }
+                return r;
         permit_error_clear(error);
         return 0;
+}
+
+int permit_minisig_verify_buffer(const permit_pubkey *pk, const void *data, size_t len, const char *sig_text,
+                                 size_t sig_len, char **ret_trusted_comment, permit_error *error) {
+        uint8_t hash[HASH_BYTES];
+        struct parsed_sig ps;
+        int r;
+
+        if (!pk || (!data && len) || !sig_text)
+                return permit_error_set(error, -EINVAL, NULL, "invalid argument");
+        if (sig_len > SIG_FILE_MAX)
+                return permit_error_set(error, -EINVAL, NULL, "too large for a signature file");
+        r = parse_sig(sig_text, sig_len, &ps, error);
+        if (r < 0)
+                return r;
+        /* Only the prehashed form: a legacy signature signs raw bytes, and
+         * permit's own domain-separated messages are raw bytes too. */
+        if (memcmp(ps.raw, ALG_PREHASHED, 2) != 0)
+                return permit_error_set(error, -EINVAL, NULL, "line 2: legacy (non-prehashed) signature: refused");
+        r = check_key_id(pk, &ps, error);
+        if (r < 0)
+                return r;
+        crypto_generichash(hash, sizeof(hash), data, len, NULL, 0);
+        if (permit_pubkey_verify(pk, ps.raw + 2 + PERMIT_KEY_ID_SIZE, hash, sizeof(hash)) < 0)
+                return permit_error_set(error, -EBADMSG, NULL, "signature verification failed");
+        return check_global(pk, &ps, ret_trusted_comment, error);
 }

@@ -14,6 +14,8 @@ static const command commands[] = {
         { "verify", "check a package against its seal and a public key", cmd_verify },
         { "inspect", "show what an add-on asks for, as a user will be asked", cmd_inspect },
         { "grants", "approve, review and revoke what add-ons may do", cmd_grants },
+        { "key", "rotate: hand an add-on over to a new key", cmd_key },
+        { "registry", "operate a registry: init, check-upload, add, revoke, publish", cmd_registry },
 };
 
 static void usage(FILE *f) {
@@ -28,7 +30,8 @@ static void usage(FILE *f) {
         fputs("\n"
               "Run 'permit COMMAND --help' for a command's options and an example.\n"
               "Exit status: 0 success, 1 refused (verification failed, invalid or unsafe\n"
-              "package), 2 usage error or unreadable input.\n",
+              "package), 2 usage error or unreadable input, 3 (registry check-upload)\n"
+              "a person must review the upload.\n",
               f);
 }
 

@@ -17,6 +17,7 @@ enum {
         EXIT_OK = 0,
         EXIT_REFUSED = 1, /* verification failed, invalid manifest, unsafe package */
         EXIT_USAGE = 2,   /* bad options, unreadable input, key problems */
+        EXIT_REVIEW = 3,  /* permit registry check-upload: a person must review it */
 };
 
 typedef struct command {
@@ -77,3 +78,5 @@ int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_grants(int argc, char **argv);
+int cmd_key(int argc, char **argv);
+int cmd_registry(int argc, char **argv);

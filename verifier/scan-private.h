@@ -28,6 +28,8 @@ typedef struct scan_result {
         size_t manifest_len;
         char *seal;       /* permit.sig as read, NULL if absent */
         size_t seal_len;
+        char *rotation;   /* permit.rotation, read when not hashing; NULL if absent */
+        size_t rotation_len;
 } scan_result;
 
 void scan_result_done(scan_result *r);

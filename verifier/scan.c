@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "digest-private.h"
 #include "scan-private.h"
+#include "permit/trust.h"
 
 void scan_result_done(scan_result *r) {
         if (!r)
@@ -10,6 +11,7 @@ void scan_result_done(scan_result *r) {
         free(r->files);
         free(r->manifest);
         free(r->seal);
+        free(r->rotation);
         memset(r, 0, sizeof(*r));
 }
 
@@ -139,6 +141,11 @@ int package_scan(const char *path, const permit_package_limits *limits, bool has
                         if (is_manifest) {
                                 r = read_small(p, name, size, PERMIT_MANIFEST_MAX_SIZE, &res.manifest,
                                                &res.manifest_len, error);
+                                if (r < 0)
+                                        goto fail;
+                        } else if (streq(name, PERMIT_ROTATION_NAME)) {
+                                r = read_small(p, name, size, PERMIT_ROTATION_MAX_SIZE, &res.rotation,
+                                               &res.rotation_len, error);
                                 if (r < 0)
                                         goto fail;
                         }

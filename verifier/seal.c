@@ -77,32 +77,18 @@ static int seal_to_json(const seal *s, json_t **ret) {
 /* "permit-seal-v1\n" + canonical JSON: the bytes that are signed. */
 static int seal_message(const seal *s, char **ret, size_t *ret_len) {
         _cleanup_json_ json_t *j = NULL;
-        _cleanup_free_ char *canon = NULL;
-        size_t len, dlen = strlen(PERMIT_SEAL_DOMAIN);
-        char *msg;
         int r;
 
         r = seal_to_json(s, &j);
         if (r < 0)
                 return r;
-        r = permit_json_canonical(j, &canon, &len);
-        if (r < 0)
-                return r;
-        msg = malloc(dlen + len + 1);
-        if (!msg)
-                return -ENOMEM;
-        memcpy(msg, PERMIT_SEAL_DOMAIN, dlen);
-        memcpy(msg + dlen, canon, len + 1);
-        *ret = msg;
-        *ret_len = dlen + len;
-        return 0;
+        return permit_json_signed_message(PERMIT_SEAL_DOMAIN, j, ret, ret_len);
 }
 
 int seal_sign(seal *s, const permit_seckey *sk, char **ret_text, size_t *ret_len) {
         _cleanup_json_ json_t *j = NULL;
         _cleanup_free_ char *msg = NULL;
         char b64[sodium_base64_ENCODED_LEN(PERMIT_SIGNATURE_SIZE, sodium_base64_VARIANT_ORIGINAL)];
-        char *text;
         size_t len;
         int r;
 
@@ -132,23 +118,7 @@ int seal_sign(seal *s, const permit_seckey *sk, char **ret_text, size_t *ret_len
         /* The file is for people too: indented, keys in canonical order.
          * Its layout does not matter: the signature covers the canonical
          * form. */
-        text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
-        if (!text)
-                return -ENOMEM;
-        len = strlen(text);
-        {
-                char *t = realloc(text, len + 2);
-                if (!t) {
-                        free(text);
-                        return -ENOMEM;
-                }
-                text = t;
-        }
-        text[len++] = '\n';
-        text[len] = '\0';
-        *ret_text = text;
-        *ret_len = len;
-        return 0;
+        return permit_json_dump_text(j, JSON_INDENT(2) | JSON_SORT_KEYS, ret_text, ret_len);
 }
 
 int seal_verify_signature(const seal *s, const permit_pubkey *pk, permit_error *error) {
@@ -204,23 +174,6 @@ static int get_hex(json_t *obj, const char *key, uint8_t *out, size_t len, permi
         return 0;
 }
 
-static int check_keys(json_t *obj, const char *const *allowed, const char *parent, permit_error *error) {
-        const char *key;
-        json_t *v = NULL;
-
-        json_object_foreach(obj, key, v) {
-                bool ok = false;
-                for (size_t i = 0; allowed[i]; i++)
-                        ok = ok || streq(key, allowed[i]);
-                if (!ok) {
-                        char path[PERMIT_ERROR_PATH_LENGTH];
-                        permit_json_path_key(path, sizeof(path), parent, key);
-                        return permit_error_set(error, -EINVAL, path, "unknown field");
-                }
-        }
-        return 0;
-}
-
 static int parse_files(json_t *arr, seal *s, permit_error *error) {
         static const char *const file_keys[] = { "path", "size", "digest", NULL };
         permit_package_limits limits;
@@ -240,7 +193,7 @@ static int parse_files(json_t *arr, seal *s, permit_error *error) {
                 permit_json_path_index(at, sizeof(at), "files", i);
                 if (!json_is_object(f))
                         return permit_error_set(error, -EINVAL, at, "must be an object");
-                r = check_keys(f, file_keys, at, &sub);
+                r = permit_json_check_keys(f, file_keys, at, &sub);
                 if (r == 0)
                         r = get_member(f, "path", JSON_STRING, &path, &sub);
                 if (r == 0)
@@ -317,7 +270,7 @@ int seal_parse(const char *buf, size_t len, seal **ret, permit_error *error) {
         r = permit_json_parse(buf, len, &root, error);
         if (r < 0)
                 return r;
-        r = check_keys(root, top_keys, NULL, error);
+        r = permit_json_check_keys(root, top_keys, NULL, error);
         if (r < 0)
                 return r;
         r = get_member(root, "format", JSON_INTEGER, &v, error);

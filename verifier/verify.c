@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "digest-private.h"
+#include "permit/trust.h"
 #include "encoding-private.h"
 #include "scan-private.h"
 #include "signer/keys-private.h"
@@ -15,12 +16,15 @@ struct permit_package_info {
         int64_t signed_at;
         uint64_t files, total_size;
         bool verified;
+        char *rotation; /* permit.rotation as read by inspect */
+        size_t rotation_len;
 };
 
 _public_ void permit_package_info_free(permit_package_info *info) {
         if (!info)
                 return;
         permit_manifest_free(info->manifest);
+        free(info->rotation);
         free(info);
 }
 
@@ -54,6 +58,12 @@ _public_ const char *permit_package_info_hash(const permit_package_info *info) {
 
 _public_ const char *permit_package_info_seal_digest(const permit_package_info *info) {
         return info ? info->seal_digest : NULL;
+}
+
+_public_ const char *permit_package_info_rotation(const permit_package_info *info, size_t *ret_len) {
+        if (ret_len)
+                *ret_len = info && info->rotation ? info->rotation_len : 0;
+        return info ? info->rotation : NULL;
 }
 
 _public_ bool permit_package_info_verified(const permit_package_info *info) {
@@ -197,6 +207,8 @@ static int package_check(const permit_pubkey *pk, bool seal_key, const char *pkg
         }
         info->files = res.n_files;
         info->total_size = res.total_size;
+        info->rotation = steal_pointer(&res.rotation);
+        info->rotation_len = res.rotation_len;
         *ret = info;
         return 0;
 fail:
