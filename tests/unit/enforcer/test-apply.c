@@ -273,6 +273,36 @@ static void test_spawn_socket_and_environment(void **state) {
         permit_ruleset_free(rs);
 }
 
+/* A host ignoring SIGPIPE and blocking SIGTERM: the add-on gets the defaults. */
+static void test_spawn_resets_signals(void **state) {
+        fixture *f = *state;
+        permit_ruleset *rs = ruleset(f, NULL, 0, NULL, "/bin/sh");
+        const char *argv[] = { "sh", "-c", "echo ready >&3; read x <&3", NULL };
+        permit_child *c = NULL;
+        sigset_t block, old;
+        int status;
+
+        signal(SIGPIPE, SIG_IGN);
+        sigemptyset(&block);
+        sigaddset(&block, SIGTERM);
+        sigprocmask(SIG_BLOCK, &block, &old);
+        assert_int_equal(permit_spawn(rs, argv, NULL, 0, &c), 0);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        signal(SIGPIPE, SIG_DFL);
+        {
+                char buf[8];
+
+                assert_int_equal(read(permit_child_socket(c), buf, 6), 6);
+        }
+        /* the sandbox lets the host signal its child (the scope is the child's) */
+        assert_int_equal(kill(permit_child_pid(c), SIGTERM), 0);
+        status = wait_exit(c, NULL);
+        assert_true(WIFSIGNALED(status));
+        assert_int_equal(WTERMSIG(status), SIGTERM);
+        permit_child_free(c);
+        permit_ruleset_free(rs);
+}
+
 static void test_spawn_closes_descriptors(void **state) {
         fixture *f = *state;
         permit_ruleset *rs = ruleset(f, NULL, 0, NULL, "/bin/sh");
@@ -426,6 +456,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_restrict_self, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_granted_network, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_spawn_socket_and_environment, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_spawn_resets_signals, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_spawn_closes_descriptors, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_spawn_errors, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_watchdog, setup, teardown),
