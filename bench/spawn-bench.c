@@ -59,61 +59,60 @@ static void spawn_once(const permit_ruleset *rs, const char *const *argv, permit
         permit_child_free(c);
 }
 
+static void plain_once(const char *program, const char *const *args) {
+        pid_t pid = fork();
+        int status;
+
+        if (pid == 0) {
+                execv(program, (char *const *) args);
+                _exit(127);
+        }
+        waitpid(pid, &status, 0);
+}
+
+/* The four ways alternate, one spawn each in turn, so that load from other
+ * programs on the machine hits all of them alike. */
 int main(int argc, char **argv) {
         int n = argc > 1 ? atoi(argv[1]) : 2000;
         const char *program = argc > 2 ? argv[2] : "/bin/true";
         const char *args[] = { program, NULL };
+        const char *names[] = { "fork + exec + wait", "permit_spawn, ruleset compiled once",
+                                "... with socket, /dev/null, clean env",
+                                "permit_ruleset_new + permit_spawn each time" };
         char dir[] = "/tmp/permit-spawn-bench.XXXXXX";
-        double *t;
+        double *t[4];
         permit_ruleset *rs;
 
-        if (n < 10 || !mkdtemp(dir) || !(t = calloc((size_t) n, sizeof(*t))))
+        if (n < 10 || !mkdtemp(dir))
                 return 2;
+        for (int k = 0; k < 4; k++)
+                if (!(t[k] = calloc((size_t) n, sizeof(double))))
+                        return 2;
         rs = compile(program, dir);
-        for (int round = 0; round < 2; round++) { /* the first round warms up */
-                for (int i = 0; i < n; i++) {
-                        double a = now_us();
-                        pid_t pid = fork();
-                        int status;
+        for (int i = -n / 10; i < n; i++) { /* the first tenth warms up */
+                double a[5];
+                permit_ruleset *once;
 
-                        if (pid == 0) {
-                                execv(program, (char *const *) args);
-                                _exit(127);
-                        }
-                        waitpid(pid, &status, 0);
-                        t[i] = now_us() - a;
-                }
-                if (round)
-                        report("fork + exec + wait", t, n);
-                for (int i = 0; i < n; i++) {
-                        double a = now_us();
-
-                        spawn_once(rs, args, PERMIT_SPAWN_STDIO | PERMIT_SPAWN_NO_SOCKET | PERMIT_SPAWN_KEEP_ENV);
-                        t[i] = now_us() - a;
-                }
-                if (round)
-                        report("permit_spawn, ruleset compiled once", t, n);
-                for (int i = 0; i < n; i++) {
-                        double a = now_us();
-
-                        spawn_once(rs, args, 0);
-                        t[i] = now_us() - a;
-                }
-                if (round)
-                        report("... with socket, /dev/null, clean env", t, n);
-                for (int i = 0; i < n; i++) {
-                        double a = now_us();
-                        permit_ruleset *once = compile(program, dir);
-
-                        spawn_once(once, args, PERMIT_SPAWN_STDIO | PERMIT_SPAWN_NO_SOCKET | PERMIT_SPAWN_KEEP_ENV);
-                        permit_ruleset_free(once);
-                        t[i] = now_us() - a;
-                }
-                if (round)
-                        report("permit_ruleset_new + permit_spawn each time", t, n);
+                a[0] = now_us();
+                plain_once(program, args);
+                a[1] = now_us();
+                spawn_once(rs, args, PERMIT_SPAWN_STDIO | PERMIT_SPAWN_NO_SOCKET | PERMIT_SPAWN_KEEP_ENV);
+                a[2] = now_us();
+                spawn_once(rs, args, 0);
+                a[3] = now_us();
+                once = compile(program, dir);
+                spawn_once(once, args, PERMIT_SPAWN_STDIO | PERMIT_SPAWN_NO_SOCKET | PERMIT_SPAWN_KEEP_ENV);
+                permit_ruleset_free(once);
+                a[4] = now_us();
+                if (i >= 0)
+                        for (int k = 0; k < 4; k++)
+                                t[k][i] = a[k + 1] - a[k];
+        }
+        for (int k = 0; k < 4; k++) {
+                report(names[k], t[k], n);
+                free(t[k]);
         }
         permit_ruleset_free(rs);
         rmdir(dir);
-        free(t);
         return 0;
 }
