@@ -69,6 +69,18 @@ jq -r '
   .results[] | "| \(.command) | \(.median * 1e6 | round / 1000) ms | \(.min * 1e6 | round / 1000) ms | " +
     "+\((.median - $plain) * 1e6 | round / 1000) ms | \(.median / $bwrap * 100 | round) % |"' "$results/spawn.json"
 
+# The same commands, one run of each in turn (hyperfine runs all of one
+# first; on a shared machine load then hits them unequally), with the floor
+# of any launcher that executes its command: a static execv() wrapper.
+cc -O2 -o "$work/interleave" "$here/interleave.c"
+cc -O2 -static -o "$work/exec-wrapper" "$here/exec-wrapper.c"
+echo
+"$work/interleave" "${INTERLEAVE_RUNS:-1000}" /bin/true "$work/exec-wrapper /bin/true" \
+        "$permit run --data $work/data --tmp $work/tmp ${allow[*]} -- /bin/true" \
+        "$permit run ${allow[*]} -- /bin/true" \
+        "$(command -v bwrap) --ro-bind / / --dev /dev --proc /proc --unshare-all /bin/true" \
+        "$(command -v firejail) --quiet --noprofile /bin/true" | tee "$results/interleave.md"
+
 echo
 cc -O2 -o "$work/spawn-bench" "$here/spawn-bench.c" -I"$root/include" -L"$build" -lpermit -Wl,-rpath,"$build"
 cc -O2 -o "$work/syscall-bench" "$here/syscall-bench.c" -I"$root/include" -L"$build" -lpermit -Wl,-rpath,"$build"
