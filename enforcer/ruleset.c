@@ -38,6 +38,7 @@ typedef struct compiler {
         permit_ruleset *rs;
         const permit_paths *paths;
         char *store; /* realpath of $PROFILE/permit, never visible; NULL when no profile */
+        unsigned depth; /* of add_fs_around_store(): links can make a loop */
         permit_error *error;
 } compiler;
 
@@ -73,14 +74,30 @@ static bool beneath(const char *path, const char *child) {
 
 static int add_fs(compiler *c, const char *path, uint64_t access, const char *why);
 
+/* A symbolic link to a folder holding the store (or to the store): left
+ * out; what it points to is reached by its own path. */
+static bool link_to_store(const compiler *c, const char *path) {
+        _cleanup_free_ char *real = NULL;
+        struct stat st;
+
+        if (lstat(path, &st) < 0 || !S_ISLNK(st.st_mode))
+                return false;
+        real = realpath(path, NULL);
+        return real && beneath(real, c->store);
+}
+
 /* A rule over a folder holding the profile's store: one rule per entry of
  * the folder except the one leading to the store (Landlock rules only
  * add, so the store cannot be subtracted). */
 static int add_fs_around_store(compiler *c, const char *dir, uint64_t access, const char *why) {
-        DIR *d = opendir(dir);
+        DIR *d;
         struct dirent *e;
         int r = 0;
 
+        if (c->depth >= 16)
+                return permit_error_set(c->error, -ELOOP, NULL, "%s: %s: too many levels around the profile's store",
+                                        why, dir);
+        d = opendir(dir);
         if (!d)
                 return permit_error_set(c->error, negative_errno(), NULL, "%s: %s", dir, strerror(errno));
         while ((e = readdir(d))) {
@@ -92,9 +109,11 @@ static int add_fs_around_store(compiler *c, const char *dir, uint64_t access, co
                         r = -ENOMEM;
                         break;
                 }
-                if (streq(child, c->store))
+                if (streq(child, c->store) || link_to_store(c, child))
                         continue;
+                c->depth++;
                 r = add_fs(c, child, access, why);
+                c->depth--;
                 if (r < 0)
                         break;
         }

@@ -256,6 +256,29 @@ static void test_profile_store_never_visible(void **state) {
         }
 }
 
+/* Links back up to a folder holding the store, or to the store: left out
+ * (no loop, and the store stays invisible). */
+static void test_profile_links(void **state) {
+        fixture *f = *state;
+        const char *caps[] = { "fs.read:$HOME" };
+        char *loop = test_join(f->profile, "loop"), *store = test_join(f->profile, "permit"),
+             *to_store = test_join(f->home, "store-link"), *got;
+        json_t *j;
+
+        assert_int_equal(symlink(f->home, loop), 0);
+        assert_int_equal(symlink(store, to_store), 0);
+        j = compile_json(f, caps, 1, 7, NULL);
+        got = rules_for(j, "fs.read:$HOME");
+        assert_null(strstr(got, "profile/permit"));
+        assert_null(strstr(got, "/loop="));
+        assert_null(strstr(got, "store-link"));
+        free(got);
+        json_decref(j);
+        free(loop);
+        free(store);
+        free(to_store);
+}
+
 static void test_exec_and_script_interpreter(void **state) {
         fixture *f = *state;
         const char *caps[] = { "proc.exec:/usr/bin/ls" };
@@ -522,6 +545,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_no_capability, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_fs_grants, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_profile_store_never_visible, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_profile_links, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_exec_and_script_interpreter, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_network_grants, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_display_and_mediated, setup, teardown),
