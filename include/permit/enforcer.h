@@ -101,9 +101,12 @@ int permit_ruleset_report(const permit_ruleset *rs, bool json, char **ret);
 int permit_doctor_report(bool json, char **ret);
 
 /* Applies the ruleset to the calling process: rlimits, no_new_privs,
- * Landlock, seccomp. Call it before starting threads: Landlock restricts
- * only the calling thread (the seccomp filter is synchronised to all
- * threads). Irreversible. Errors: -ENOTSUP (policy.require_full and not
+ * Landlock, seccomp. For a host that keeps several add-ons in-process, the
+ * ruleset is compiled from the union of their capabilities plus the host's
+ * own needs (as fs.read/fs.write/proc.exec capabilities), and applied before
+ * the add-ons are loaded ("locking the door"). Call it before starting
+ * threads: Landlock restricts only the calling thread (the seccomp filter
+ * is synchronised to all threads). Irreversible. Errors: -ENOTSUP (policy.require_full and not
  * fully enforced), errors of prctl/landlock_restrict_self/seccomp. */
 int permit_restrict_self(const permit_ruleset *rs);
 
