@@ -107,7 +107,8 @@ void report_protections(const permit_ruleset *rs, add_fn f, void *u) {
                      : "no seccomp");
         add(f, u, "terminal injection", sc ? ENFORCED : NOT_ENFORCED, sc ? "seccomp" : "none",
             "%s", sc ? "ioctl TIOCSTI and TIOCLINUX fail with EPERM (low 32 bits compared)" : "no seccomp");
-        add(f, u, "privileges", ENFORCED, "no_new_privs", "setuid programs do not gain privileges");
+        add(f, u, "privileges", ENFORCED, "no_new_privs + capabilities dropped",
+            "setuid programs do not gain privileges; no Linux capability, even as root");
         add(f, u, "file descriptors", ENFORCED, "close_range", "only 0-2 (and the host socket) are inherited");
 
         if (l->memory_mb)

@@ -8,6 +8,8 @@
  * Everything it needs (paths, argv, envp, BPF, the Landlock ruleset fd) is
  * prepared by the parent. */
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/securebits.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -51,11 +53,42 @@ static int check_policy(const permit_ruleset *rs) {
         return 0;
 }
 
-/* no_new_privs, Landlock, seccomp: in this order, since Landlock and an
- * unprivileged seccomp filter both need no_new_privs. System calls only. */
+/* An add-on never needs Linux capabilities. A process of uid 0 would
+ * otherwise keep them all, and get them back on every exec: clear the
+ * bounding and ambient sets, lock SECBIT_NOROOT (exec as uid 0 grants
+ * nothing) and drop the rest. Without capabilities there is nothing to do
+ * (and no right to do it). System calls only. */
+static int drop_capabilities(void) {
+        struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
+        struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = { { 0 } };
+
+        if (syscall(SYS_capget, &header, data) < 0)
+                return negative_errno();
+        if (!(data[0].permitted | data[1].permitted))
+                return 0;
+        for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+                        return negative_errno();
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+                return negative_errno();
+        if (prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
+                                             SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED,
+                  0, 0, 0) < 0)
+                return negative_errno();
+        memset(data, 0, sizeof(data));
+        if (syscall(SYS_capset, &header, data) < 0)
+                return negative_errno();
+        return 0;
+}
+
+/* Capabilities, no_new_privs, Landlock, seccomp: in this order, since
+ * dropping capabilities needs CAP_SETPCAP, and Landlock and an unprivileged
+ * seccomp filter both need no_new_privs. System calls only. */
 static int restrict_now(const permit_ruleset *rs, bool all_threads) {
         int r;
 
+        if ((r = drop_capabilities()) < 0)
+                return r;
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return negative_errno();
         if ((r = landlock_apply(rs->landlock_fd)) < 0)

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/keyctl.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -158,6 +159,16 @@ static void restricted_child(const fixture *f, permit_ruleset *rs) {
         waitpid(pid, NULL, 0);
         if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
                 _exit(3);
+        /* no capability left, even for uid 0: chown to another user fails */
+        {
+                struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+                struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+
+                if (syscall(SYS_capget, &h, d) < 0 || d[0].effective || d[0].permitted || d[1].effective ||
+                    prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN, 0, 0, 0) != 0)
+                        _exit(6);
+        }
+        DENIED(chown(path, 1, 1), EPERM);
         if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur != 64 || rl.rlim_max != 64)
                 _exit(4);
         /* RLIMIT_AS only outside AddressSanitizer builds (enforcer/spawn.c) */
