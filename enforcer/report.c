@@ -90,7 +90,7 @@ void report_protections(const permit_ruleset *rs, add_fn f, void *u) {
 
         if (sc)
                 add(f, u, "ptrace", ENFORCED, abi >= 1 ? "seccomp + Landlock" : "seccomp",
-                    "ptrace and process_vm_* fail with EPERM%s",
+                    "ptrace, process_vm_*, pidfd_getfd fail with EPERM%s",
                     abi >= 1 ? "; /proc is not visible" : "");
         else
                 add(f, u, "ptrace", abi >= 1 ? PARTLY : NOT_ENFORCED, abi >= 1 ? "Landlock" : "none",

@@ -27,6 +27,8 @@ const denied_call seccomp_denied_calls[] = {
         { "ptrace", EPERM },
         { "process_vm_readv", EPERM },
         { "process_vm_writev", EPERM },
+        { "process_madvise", EPERM },
+        { "pidfd_getfd", EPERM },
         { "mount", EPERM },
         { "umount2", EPERM },
         { "pivot_root", EPERM },

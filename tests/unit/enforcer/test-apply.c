@@ -135,6 +135,7 @@ static void restricted_child(const fixture *f, permit_ruleset *rs) {
         DENIED(kill(getppid(), 0), EPERM);
         DENIED(ptrace(PTRACE_ATTACH, getppid(), NULL, NULL), EPERM);
         DENIED(syscall(SYS_process_vm_readv, getppid(), NULL, 0, NULL, 0, 0), EPERM);
+        DENIED(syscall(SYS_pidfd_getfd, 0, 0, 0), EPERM);
         /* kernel interfaces */
         DENIED(unshare(CLONE_NEWUSER), EPERM);
         DENIED(syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0), EPERM);
