@@ -66,14 +66,17 @@ static int drop_capabilities(void) {
                 return negative_errno();
         if (!(data[0].permitted | data[1].permitted))
                 return 0;
+        /* Without CAP_SETPCAP (some containers) the bounding set and the
+         * secure bits stay: EPERM there is not an error, the rest is done. */
         for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
-                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EPERM)
                         return negative_errno();
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
                 return negative_errno();
         if (prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
                                              SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED,
-                  0, 0, 0) < 0)
+                  0, 0, 0) < 0 &&
+            errno != EPERM)
                 return negative_errno();
         memset(data, 0, sizeof(data));
         if (syscall(SYS_capset, &header, data) < 0)
