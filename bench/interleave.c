@@ -15,20 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "timing.h"
+
 #define MAX_WORDS 32
 
-static double now_us(void) {
-        struct timespec t;
-
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        return (double) t.tv_sec * 1e6 + (double) t.tv_nsec / 1e3;
-}
-
-static int cmp(const void *a, const void *b) {
-        double x = *(const double *) a, y = *(const double *) b;
-
-        return x < y ? -1 : x > y;
-}
 
 static double run(char **argv) {
         double a = now_us();
@@ -74,7 +64,7 @@ int main(int argc, char **argv) {
                 }
         printf("| command | median | p10 | fastest | median over the first |\n|---|---|---|---|---|\n");
         for (int c = 0; c < m; c++) {
-                qsort(t[c], (size_t) n, sizeof(double), cmp);
+                qsort(t[c], (size_t) n, sizeof(double), cmp_double);
                 if (c == 0)
                         base = t[c][n / 2];
                 printf("| `%s", words[c][0]);

@@ -15,23 +15,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "timing.h"
+
 #include <permit/enforcer.h>
 
-static double now_us(void) {
-        struct timespec t;
-
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        return (double) t.tv_sec * 1e6 + (double) t.tv_nsec / 1e3;
-}
-
-static int cmp(const void *a, const void *b) {
-        double x = *(const double *) a, y = *(const double *) b;
-
-        return x < y ? -1 : x > y;
-}
 
 static void report(const char *what, double *t, int n) {
-        qsort(t, (size_t) n, sizeof(*t), cmp);
+        qsort(t, (size_t) n, sizeof(*t), cmp_double);
         printf("%-44s median %8.1f us   fastest %8.1f us\n", what, t[n / 2], t[0]);
 }
 
