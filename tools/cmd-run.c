@@ -60,6 +60,8 @@ static void help(void) {
              "  --require-full         refuse to run unless everything is fully enforced\n"
              "  --report               print the enforcement report on stderr first\n"
              "  --json                 ... as JSON\n"
+             "  --profile-dir DIR      $PROFILE; its permit/ store is never visible, even\n"
+             "                         under a grant that contains it (fs.write:$HOME)\n"
              "  --profile DIR ADDON    the grants recorded for ADDON (needs the consent store)\n"
              "\n"
              "Exit status: CMD's; 128+N when it was killed by signal N; 125 when permit\n"
@@ -239,11 +241,12 @@ int cmd_run(int argc, char **argv) {
                 { "report", no_argument, NULL, 'r' },
                 { "json", no_argument, NULL, 'j' },
                 { "profile", required_argument, NULL, 'p' },
+                { "profile-dir", required_argument, NULL, 'P' },
                 { NULL, 0, NULL, 0 },
         };
         const char *allow[MAX_ALLOW], *data_opt = NULL, *tmp_opt = NULL, *home_opt = NULL, *addon_opt = NULL,
-                                      *profile = NULL;
-        char *data = NULL, *tmp = NULL, *addon = NULL, *home = NULL;
+                                      *profile = NULL, *profile_dir = NULL;
+        char *data = NULL, *tmp = NULL, *addon = NULL, *home = NULL, *profile_path = NULL;
         bool clear = false, report = false, json = false, made_data = false, made_tmp = false;
         permit_policy policy = { 0 };
         permit_ruleset *rs = NULL;
@@ -301,6 +304,9 @@ int cmd_run(int argc, char **argv) {
                 case 'p':
                         profile = optarg;
                         break;
+                case 'P':
+                        profile_dir = optarg;
+                        break;
                 default:
                         if (optopt)
                                 return fail("option '-%c' needs a value or is unknown (see 'permit run --help')", optopt);
@@ -322,6 +328,10 @@ int cmd_run(int argc, char **argv) {
                 goto out;
         }
         /* No getpwuid(): the front is linked statically, without NSS. */
+        if (profile_dir && !(profile_path = realpath(profile_dir, NULL))) {
+                status = fail("--profile-dir %s: %s", profile_dir, strerror(errno));
+                goto out;
+        }
         if (!home_opt)
                 home_opt = getenv("HOME");
         if (home_opt && home_opt[0] == '/' && !(home = realpath(home_opt, NULL)) && !(home = strdup(home_opt))) {
@@ -339,7 +349,7 @@ int cmd_run(int argc, char **argv) {
 
         r = permit_ruleset_new(allow, n_allow,
                                &(permit_paths) { .addon = addon, .data = data, .tmp = tmp, .home = home,
-                                                 .entry = argv[optind] },
+                                                 .profile = profile_path, .entry = argv[optind] },
                                &policy, &rs, &error);
         if (r == -ENOENT || r == -EACCES) {
                 fail("%s: %s", argv[optind], r == -ENOENT ? "command not found" : "not executable");
@@ -384,5 +394,6 @@ out:
         free(tmp);
         free(addon);
         free(home);
+        free(profile_path);
         return status;
 }

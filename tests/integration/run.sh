@@ -100,6 +100,18 @@ expect "Documents are not readable" 2 err "Permission denied" -- "${R[@]}" -- /b
 expect "fs.write:\$DOCUMENTS allows it" 0 -- "${R[@]}" --allow 'fs.write:$DOCUMENTS' -- /bin/sh -c "echo x >'$H/Documents/new'"
 expect "... but not ~/.ssh" 2 err "Permission denied" -- "${R[@]}" --allow 'fs.write:$DOCUMENTS' -- /bin/sh -c "read l <'$H/.ssh/id'"
 expect "fs.read:\$HOME/.ssh allows reading it" 0 out "secret" -- "${R[@]}" --allow 'fs.read:$HOME/.ssh' -- /bin/sh -c "read l <'$H/.ssh/id'; echo \$l"
+mkdir -p "$H/profile/permit"
+echo '{}' >"$H/profile/permit/grants.json"
+expect "fs.write:\$HOME leaves the profile's store out" 0 out "store EACCES" out "home ok" -- "${R[@]}" --profile-dir "$H/profile" --allow 'fs.write:$HOME' -- "$PY" -c '
+import errno, sys
+h = sys.argv[1]
+try: open(h + "/profile/permit/grants.json", "w"); print("store written")
+except OSError as e: print("store", errno.errorcode[e.errno])
+open(h + "/Documents/from-sandbox", "w").write("x"); print("home ok")' "$H"
+expect "... which even listing cannot reach" 0 out "EACCES" -- "${R[@]}" --profile-dir "$H/profile" --allow 'fs.read:$HOME' -- "$PY" -c '
+import errno, os, sys
+try: print(os.listdir(sys.argv[1] + "/profile/permit"))
+except OSError as e: print(errno.errorcode[e.errno])' "$H"
 expect "no other program runs" 126 -- "${R[@]}" -- /bin/sh -c '/bin/true'
 expect "proc.exec allows one" 0 -- "${R[@]}" --allow proc.exec:/usr/bin/true -- /bin/sh -c '/bin/true'
 expect "no network" 0 out "EACCES" -- "${R[@]}" -- "$PY" -c '
