@@ -308,9 +308,8 @@ int cmd_run(int argc, char **argv) {
                         profile_dir = optarg;
                         break;
                 default:
-                        if (optopt)
-                                return fail("option '-%c' needs a value or is unknown (see 'permit run --help')", optopt);
-                        return fail("unknown option '%s' (see 'permit run --help')", argv[optind - 1]);
+                        return fail("unknown option or missing value: '%s' (see 'permit run --help')",
+                                    argv[optind - 1]);
                 }
         }
         if (profile) {

@@ -83,7 +83,8 @@ expect "bad path template: 125" 125 err "unknown path template" -- "${R[@]}" --a
 expect "unknown limit: 125" 125 err "unknown limit" -- "${R[@]}" --limit memory=5 -- /bin/true
 expect "bad limit value: 125" 125 err "whole number" -- "${R[@]}" --limit memory_mb=-1 -- /bin/true
 expect "bad ABI: 125" 125 err "must be 0-7" -- "${R[@]}" --landlock-abi 8 -- /bin/true
-expect "unknown option: 125" 125 err "unknown option" -- "${R[@]}" --frobnicate -- /bin/true
+expect "unknown option: 125" 125 err "unknown option or missing value: '--frobnicate'" -- "${R[@]}" --frobnicate -- /bin/true
+expect "missing value: 125" 125 err "missing value: '--allow'" -- "$PERMIT" run --allow
 expect "no command: 125" 125 err "needs a command" -- "${R[@]}" --
 expect "--profile is not faked: 125" 125 err "consent store" -- "$PERMIT" run --profile "$T" org.example.a -- /bin/true
 expect "stdin and stdout pass through" 0 out "through" -- bash -c "echo through | '$PERMIT' run -- /bin/cat"
