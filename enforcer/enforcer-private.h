@@ -46,7 +46,7 @@ typedef struct cap_entry {
 } cap_entry;
 
 struct permit_ruleset {
-        permit_policy policy;
+        permit_sandbox_options policy;
         bool is_root;
         unsigned kernel_abi, abi; /* Landlock: the kernel's, and the one used (0: none) */
         bool seccomp;             /* the kernel has seccomp filters */

@@ -397,7 +397,7 @@ static int parse_abi_cap(const char *s, unsigned *ret) {
         return 0;
 }
 
-static int compile(compiler *c, const char *const *ids, size_t n, const permit_policy *policy) {
+static int compile(compiler *c, const char *const *ids, size_t n, const permit_sandbox_options *policy) {
         permit_ruleset *rs = c->rs;
         const permit_paths *p = c->paths;
         unsigned cap = PERMIT_LANDLOCK_ABI_MAX, env_cap = PERMIT_LANDLOCK_ABI_MAX;
@@ -487,9 +487,9 @@ static int compile(compiler *c, const char *const *ids, size_t n, const permit_p
 }
 
 _public_ int permit_ruleset_new(const char *const *capabilities, size_t n, const permit_paths *paths,
-                                const permit_policy *policy, permit_ruleset **ret, permit_error *error) {
+                                const permit_sandbox_options *policy, permit_ruleset **ret, permit_error *error) {
         static const permit_paths no_paths = { 0 };
-        static const permit_policy default_policy = { 0 };
+        static const permit_sandbox_options default_policy = { 0 };
         permit_ruleset *rs;
         compiler c;
         int r;

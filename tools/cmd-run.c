@@ -248,7 +248,7 @@ int cmd_run(int argc, char **argv) {
                                       *profile = NULL, *profile_dir = NULL;
         char *data = NULL, *tmp = NULL, *addon = NULL, *home = NULL, *profile_path = NULL;
         bool clear = false, report = false, json = false, made_data = false, made_tmp = false;
-        permit_policy policy = { 0 };
+        permit_sandbox_options policy = { 0 };
         permit_ruleset *rs = NULL;
         permit_error error = { 0 };
         size_t n_allow = 0;

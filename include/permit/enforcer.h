@@ -41,8 +41,9 @@ typedef struct permit_sandbox_limits {
         uint64_t wall_seconds; /* the watchdog's SIGKILL (permit_spawn only) */
 } permit_sandbox_limits;
 
-/* What the host decides. */
-typedef struct permit_policy {
+/* What the host decides for this sandbox (its policy file, read by
+ * permit/policy.h, is where a host keeps these between runs). */
+typedef struct permit_sandbox_options {
         permit_sandbox_limits limits;
         /* Use at most this Landlock ABI (1..7); 0 means the kernel's. The
          * environment variable PERMIT_LANDLOCK_ABI=N (0..7) caps it too;
@@ -53,7 +54,7 @@ typedef struct permit_policy {
         /* Refuse to apply a ruleset that is not fully enforced on this
          * kernel (permit_spawn, permit_restrict_self return -ENOTSUP). */
         bool require_full;
-} permit_policy;
+} permit_sandbox_options;
 
 /* What the path templates expand to. NULL: the template is not available
  * (a capability using it is refused with -EINVAL). */
@@ -77,7 +78,7 @@ typedef struct permit_ruleset permit_ruleset;
  * program is not executable), -ENOMEM, and errors of the kernel calls
  * (landlock_create_ruleset, seccomp_export_bpf) with error naming them. */
 int permit_ruleset_new(const char *const *capabilities, size_t n, const permit_paths *paths,
-                       const permit_policy *policy, permit_ruleset **ret, permit_error *error);
+                       const permit_sandbox_options *policy, permit_ruleset **ret, permit_error *error);
 void permit_ruleset_free(permit_ruleset *rs);
 
 /* The entry program as found (absolute), or NULL when none was given. */

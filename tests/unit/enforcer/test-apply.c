@@ -70,7 +70,7 @@ static int teardown(void **state) {
         return 0;
 }
 
-static permit_ruleset *ruleset(const fixture *f, const char *const *caps, size_t n, const permit_policy *policy,
+static permit_ruleset *ruleset(const fixture *f, const char *const *caps, size_t n, const permit_sandbox_options *policy,
                                const char *entry) {
         permit_paths p = { .data = f->data, .tmp = f->tmp, .entry = entry };
         permit_ruleset *rs = NULL;
@@ -191,7 +191,7 @@ static int run_in_child(const fixture *f, permit_ruleset *rs) {
 
 static void test_restrict_self(void **state) {
         fixture *f = *state;
-        permit_policy policy = { .limits = { .open_files = 64, .memory_mb = 4096 } };
+        permit_sandbox_options policy = { .limits = { .open_files = 64, .memory_mb = 4096 } };
         permit_ruleset *rs = ruleset(f, NULL, 0, &policy, "/bin/true");
         int status = run_in_child(f, rs);
 
@@ -200,7 +200,7 @@ static void test_restrict_self(void **state) {
         permit_ruleset_free(rs);
 
         /* require_full on an older ABI: refused before anything is applied */
-        policy = (permit_policy) { .landlock_abi_max = 3, .require_full = true };
+        policy = (permit_sandbox_options) { .landlock_abi_max = 3, .require_full = true };
         rs = ruleset(f, NULL, 0, &policy, "/bin/true");
         assert_int_equal(permit_restrict_self(rs), -ENOTSUP);
         assert_int_equal(permit_exec(rs, (const char *[]) { "true", NULL }, true), -ENOTSUP);
@@ -367,7 +367,7 @@ static void test_spawn_errors(void **state) {
                 permit_ruleset_free(rs);
         }
         /* require_full not met */
-        rs = ruleset(f, NULL, 0, &(permit_policy) { .landlock_abi_max = 5, .require_full = true }, "/bin/true");
+        rs = ruleset(f, NULL, 0, &(permit_sandbox_options) { .landlock_abi_max = 5, .require_full = true }, "/bin/true");
         assert_int_equal(permit_spawn(rs, argv, NULL, 0, &c), -ENOTSUP);
         permit_ruleset_free(rs);
         assert_int_equal(permit_child_pid(NULL), -1);
@@ -384,7 +384,7 @@ static double seconds_since(const struct timespec *t) {
 
 static void test_watchdog(void **state) {
         fixture *f = *state;
-        permit_ruleset *rs = ruleset(f, NULL, 0, &(permit_policy) { .limits.wall_seconds = 1 }, "/bin/sh");
+        permit_ruleset *rs = ruleset(f, NULL, 0, &(permit_sandbox_options) { .limits.wall_seconds = 1 }, "/bin/sh");
         const char *argv[] = { "sh", "-c", "while :; do :; done", NULL };
         permit_child *c = NULL;
         struct timespec start;
@@ -411,7 +411,7 @@ static void test_watchdog(void **state) {
 
 static void test_limits(void **state) {
         fixture *f = *state;
-        permit_policy policy = { .limits = { .open_files = 17, .cpu_seconds = 7, .file_size_mb = 1, .memory_mb = 100 } };
+        permit_sandbox_options policy = { .limits = { .open_files = 17, .cpu_seconds = 7, .file_size_mb = 1, .memory_mb = 100 } };
         permit_ruleset *rs = ruleset(f, NULL, 0, &policy, "/bin/sh");
         const char *argv[] = { "sh", "-c", "echo $(ulimit -n) $(ulimit -t) $(ulimit -f) $(ulimit -v) >&3", NULL };
         permit_child *c = NULL;
@@ -428,7 +428,7 @@ static void test_limits(void **state) {
 
 static void test_cpu_limit(void **state) {
         fixture *f = *state;
-        permit_ruleset *rs = ruleset(f, NULL, 0, &(permit_policy) { .limits.cpu_seconds = 1 }, "/bin/sh");
+        permit_ruleset *rs = ruleset(f, NULL, 0, &(permit_sandbox_options) { .limits.cpu_seconds = 1 }, "/bin/sh");
         const char *argv[] = { "sh", "-c", "while :; do :; done", NULL };
         permit_child *c = NULL;
         bool killed = true;

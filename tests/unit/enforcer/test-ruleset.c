@@ -78,7 +78,7 @@ static permit_paths paths_of(const fixture *f) {
 /* Compiles and returns the JSON report. */
 static json_t *compile_json(const fixture *f, const char *const *caps, size_t n, unsigned abi, permit_ruleset **ret) {
         permit_paths p = paths_of(f);
-        permit_policy policy = { .landlock_abi_max = abi, .no_landlock = abi == 0 };
+        permit_sandbox_options policy = { .landlock_abi_max = abi, .no_landlock = abi == 0 };
         permit_ruleset *rs = NULL;
         permit_error error = { 0 };
         char *text = NULL;
@@ -432,7 +432,7 @@ static void test_abi_environment(void **state) {
         assert_int_equal(permit_ruleset_landlock_abi(rs), 3);
         permit_ruleset_free(rs);
         /* the lower of the policy and the environment wins */
-        assert_int_equal(permit_ruleset_new(NULL, 0, &p, &(permit_policy) { .landlock_abi_max = 2 }, &rs, NULL), 0);
+        assert_int_equal(permit_ruleset_new(NULL, 0, &p, &(permit_sandbox_options) { .landlock_abi_max = 2 }, &rs, NULL), 0);
         assert_int_equal(permit_ruleset_landlock_abi(rs), 2);
         permit_ruleset_free(rs);
         setenv("PERMIT_LANDLOCK_ABI", "0", 1);
@@ -447,7 +447,7 @@ static void test_abi_environment(void **state) {
         unsetenv("PERMIT_LANDLOCK_ABI");
 }
 
-static void expect_error(const char *const *caps, size_t n, const permit_paths *p, const permit_policy *policy, int want,
+static void expect_error(const char *const *caps, size_t n, const permit_paths *p, const permit_sandbox_options *policy, int want,
                          const char *text) {
         permit_ruleset *rs = NULL;
         permit_error error = { 0 };
@@ -486,7 +486,7 @@ static void test_bad_inputs(void **state) {
         free(notexec);
         q.entry = "/etc";
         expect_error(NULL, 0, &q, NULL, -EACCES, NULL);
-        expect_error(NULL, 0, &p, &(permit_policy) { .landlock_abi_max = 8 }, -EINVAL, "permit knows 1-7");
+        expect_error(NULL, 0, &p, &(permit_sandbox_options) { .landlock_abi_max = 8 }, -EINVAL, "permit knows 1-7");
         assert_int_equal(permit_ruleset_new(NULL, 0, &p, NULL, NULL, NULL), -EINVAL);
         assert_int_equal(permit_ruleset_new(NULL, 2, &p, NULL, &(permit_ruleset *) { NULL }, NULL), -EINVAL);
         assert_int_equal(permit_ruleset_report(NULL, false, &(char *) { NULL }), -EINVAL);
