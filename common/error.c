@@ -8,10 +8,12 @@
  * fastest implementations; every part of libpermit reports errors through
  * this file, so it is always linked in. sodium_init() is idempotent and
  * thread-safe; the functions that need it check it again. */
+#ifndef PERMIT_NO_SODIUM_INIT /* the `permit` front (tools/front.c) uses no libsodium */
 __attribute__((constructor)) static void permit_library_init(void) {
         if (sodium_init() < 0)
                 return; /* checked again where it matters */
 }
+#endif
 
 _public_ void permit_error_clear(permit_error *error) {
         if (error)

@@ -16,6 +16,8 @@ static const command commands[] = {
         { "grants", "approve, review and revoke what add-ons may do", cmd_grants },
         { "key", "rotate: hand an add-on over to a new key", cmd_key },
         { "registry", "operate a registry: init, check-upload, add, revoke, publish", cmd_registry },
+        { "run", "run a command in a sandbox with the given capabilities", cmd_run },
+        { "doctor", "show what this machine can enforce", cmd_doctor },
 };
 
 static void usage(FILE *f) {

@@ -80,3 +80,5 @@ int cmd_inspect(int argc, char **argv);
 int cmd_grants(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
