@@ -47,14 +47,30 @@ ADDON_ID = 'org.example.hostile'
 # The errno each protection answers with (DESIGN.md section 4, the enforcer's
 # doc/capabilities.md). A case names the protection, not the number, so the
 # suite and the documentation change together.
-LANDLOCK_FS = 'denied EACCES'       # Landlock file-system rules
-LANDLOCK_NET = 'denied EACCES'      # Landlock TCP bind/connect rules
-LANDLOCK_SCOPE = 'denied EPERM'     # Landlock signal / abstract-socket scoping, ptrace of an outer domain
-SECCOMP_SOCKET = 'denied EACCES'    # seccomp: socket family / type not granted
-SECCOMP = 'denied EPERM'            # seccomp: other denied system calls
-PROC_MEM = 'denied EACCES'          # /proc/PID/mem of a process outside the sandbox
-KILLED_CPU = 'exit 152,137'         # RLIMIT_CPU: SIGXCPU (ignored by the attack), then SIGKILL
-KILLED_WALL = 'exit 137'            # the wall-time watchdog: SIGKILL
+class By(str):
+    """An expected outcome and the protection that must produce it."""
+
+    def __new__(cls, value, by):
+        o = str.__new__(cls, value)
+        o.by = by
+        return o
+
+
+LANDLOCK_FS = By('denied EACCES', 'Landlock file-system rules')
+LANDLOCK_NET = By('denied EACCES', 'Landlock TCP rules')
+LANDLOCK_SCOPE = By('denied EPERM', 'Landlock signal scope (ABI 6)')
+SECCOMP_SOCKET = By('denied EACCES', 'seccomp: socket family or type not granted')
+SECCOMP = By('denied EPERM', 'seccomp')
+PROC_MEM = By('denied EACCES', 'Landlock: /proc is not visible')
+KILLED_CPU = By('exit 152,137', 'RLIMIT_CPU: SIGXCPU (the attack ignores it), then SIGKILL')
+KILLED_WALL = By('exit 137', 'the wall-time watchdog: SIGKILL')
+RLIMIT_NPROC = By('denied EAGAIN', 'RLIMIT_NPROC')
+RLIMIT_AS = By('denied ENOMEM', 'RLIMIT_AS')
+RLIMIT_NOFILE = By('denied EMFILE', 'RLIMIT_NOFILE')
+RLIMIT_FSIZE = By('denied EFBIG', 'RLIMIT_FSIZE')
+CLOSED_FDS = By('denied EBADF', 'descriptors closed before exec')
+NO_RAISE = By('denied EPERM', 'hard limit; no CAP_SYS_RESOURCE')
+GRANTED = By('ok', 'granted')
 
 
 def per_user(root, nobody, why):
@@ -124,12 +140,12 @@ CASES = [
     C('rename-in', ['rename-in', '{NOTES}', '{DATA}'], LANDLOCK_FS,
       what='move ~/Documents/notes.txt into $DATA (takes it away)'),
     # -- what the grant allows still works
-    C('granted-data-create', ['create', '{DATA}'], 'ok', what='create a file in $DATA'),
-    C('granted-data-read', ['read', '{DATA}/state.json'], 'ok', what='read a file in $DATA'),
-    C('granted-tmp-create', ['create', '{TMP}'], 'ok', what='create a file in $TMP'),
-    C('granted-doc-read', ['read', '{NOTES}'], 'ok', what='read ~/Documents/notes.txt (fs.read:$DOCUMENTS)'),
-    C('granted-doc-list', ['list', '{DOCS}'], 'ok', what='list ~/Documents (fs.read:$DOCUMENTS)'),
-    C('granted-listen', ['tcp-accept', '127.0.0.1', '{GRANTED_PORT}'], 'ok', grant=LISTEN, client=True,
+    C('granted-data-create', ['create', '{DATA}'], GRANTED, what='create a file in $DATA'),
+    C('granted-data-read', ['read', '{DATA}/state.json'], GRANTED, what='read a file in $DATA'),
+    C('granted-tmp-create', ['create', '{TMP}'], GRANTED, what='create a file in $TMP'),
+    C('granted-doc-read', ['read', '{NOTES}'], GRANTED, what='read ~/Documents/notes.txt (fs.read:$DOCUMENTS)'),
+    C('granted-doc-list', ['list', '{DOCS}'], GRANTED, what='list ~/Documents (fs.read:$DOCUMENTS)'),
+    C('granted-listen', ['tcp-accept', '127.0.0.1', '{GRANTED_PORT}'], GRANTED, grant=LISTEN, client=True,
       what='net.listen:PORT granted: listen on 127.0.0.1:PORT, a client outside connects'),
     # -- executing
     C('exec-sh', ['exec'] + SH_OK, LANDLOCK_FS, what='run /bin/sh'),
@@ -163,7 +179,7 @@ CASES = [
     C('personality', ['personality'], SECCOMP, what='personality(ADDR_NO_RANDOMIZE)'),
     C('compat-socket', ['compat-socket'], SECCOMP_SOCKET,
       what='socket(AF_INET) through the i386 system call table (int $0x80)'),
-    C('rlimit-raise', ['rlimit-raise'], 'denied EPERM', out='CAP_SYS_RESOURCE', limits=['memory_mb=256'],
+    C('rlimit-raise', ['rlimit-raise'], NO_RAISE, out='CAP_SYS_RESOURCE', limits=['memory_mb=256'],
       what='raise the RLIMIT_AS hard limit back to unlimited'),
     # -- network: no net capability at all
     C('tcp-connect', ['tcp-connect', '127.0.0.1', '{TCP_PORT}'], SECCOMP_SOCKET,
@@ -189,19 +205,19 @@ CASES = [
     C('listen-then-udp', ['udp-send', '127.0.0.1', '{UDP_PORT}'], SECCOMP_SOCKET, grant=LISTEN,
       what='net.listen:PORT granted: send UDP (Landlock knows only TCP)'),
     # -- resources
-    C('fork-bomb', ['fork-bomb', '64'], 'denied EAGAIN', limits=['processes=32'],
+    C('fork-bomb', ['fork-bomb', '64'], RLIMIT_NPROC, limits=['processes=32'],
       xfail={'root': ('ok', NPROC_ROOT)}, what='start 64 processes under processes=32'),
-    C('memory', ['memory', '256'], 'denied ENOMEM', limits=['memory_mb=64'],
+    C('memory', ['memory', '256'], RLIMIT_AS, limits=['memory_mb=64'],
       what='map and touch 256 MiB under memory_mb=64'),
     C('cpu', ['cpu', '1.2'], KILLED_CPU, limits=['cpu_seconds=1'],
       what='burn 1.2 s of CPU, ignoring SIGXCPU, under cpu_seconds=1'),
-    C('open-files', ['open-files', '256'], 'denied EMFILE', limits=['open_files=64'],
+    C('open-files', ['open-files', '256'], RLIMIT_NOFILE, limits=['open_files=64'],
       what='hold 256 descriptors under open_files=64'),
-    C('file-size', ['file-size', '{DATA}', '4'], 'denied EFBIG', limits=['file_size_mb=1'],
+    C('file-size', ['file-size', '{DATA}', '4'], RLIMIT_FSIZE, limits=['file_size_mb=1'],
       what='write a 4 MiB file in $DATA, ignoring SIGXFSZ, under file_size_mb=1'),
     C('wall-time', ['sleep', '1.2'], KILLED_WALL, limits=['wall_seconds=1'],
       what='sleep 1.2 s under wall_seconds=1'),
-    C('inherited-fd', ['inherited-fd', '{FD}'], 'denied EBADF', inherit=True,
+    C('inherited-fd', ['inherited-fd', '{FD}'], CLOSED_FDS, inherit=True,
       what="read ~/.ssh/id_ed25519 through a descriptor the host left open"),
     # -- the same ideas from Python, as real add-ons are written
     PY('py-doc-create', ['create', '{DOCS}'], LANDLOCK_FS, what='create a file in ~/Documents'),
@@ -209,8 +225,8 @@ CASES = [
     PY('py-doc-delete', ['delete', '{NOTES}'], LANDLOCK_FS, what='delete ~/Documents/notes.txt'),
     PY('py-ssh-read', ['read', '{KEY}'], LANDLOCK_FS, what='read ~/.ssh/id_ed25519'),
     PY('py-ssh-list', ['list', '{SSH}'], LANDLOCK_FS, what='os.listdir(~/.ssh)'),
-    PY('py-granted-data-create', ['create', '{DATA}'], 'ok', what='create a file in $DATA'),
-    PY('py-granted-doc-read', ['read', '{NOTES}'], 'ok', what='read ~/Documents/notes.txt (granted)'),
+    PY('py-granted-data-create', ['create', '{DATA}'], GRANTED, what='create a file in $DATA'),
+    PY('py-granted-doc-read', ['read', '{NOTES}'], GRANTED, what='read ~/Documents/notes.txt (granted)'),
     PY('py-exec-sh', ['exec'] + SH_OK, LANDLOCK_FS, what='subprocess.run(/bin/sh)'),
     PY('py-tcp-connect', ['tcp-connect', '127.0.0.1', '{TCP_PORT}'], SECCOMP_SOCKET, what='socket.connect to 127.0.0.1'),
     PY('py-udp-send', ['udp-send', '127.0.0.1', '{UDP_PORT}'], SECCOMP_SOCKET, what='socket.sendto over UDP'),
@@ -220,11 +236,11 @@ CASES = [
     PY('py-ptrace', ['ptrace', '{PID}'], SECCOMP, what='ctypes: ptrace(PTRACE_ATTACH, victim)'),
     PY('py-proc-mem', ['proc-mem', '{PID}', '{ADDR}'], PROC_MEM, what="read /proc/VICTIM/mem"),
     PY('py-unshare-user', ['unshare-user'], SECCOMP, what='ctypes: unshare(CLONE_NEWUSER)'),
-    PY('py-memory', ['memory', '256'], 'denied ENOMEM', limits=['memory_mb=96'],
+    PY('py-memory', ['memory', '256'], RLIMIT_AS, limits=['memory_mb=96'],
       what='allocate 256 MiB of bytearrays under memory_mb=96'),
-    PY('py-fork-bomb', ['fork-bomb', '64'], 'denied EAGAIN', limits=['processes=32'],
+    PY('py-fork-bomb', ['fork-bomb', '64'], RLIMIT_NPROC, limits=['processes=32'],
       xfail={'root': ('ok', NPROC_ROOT)}, what='os.fork() 64 times under processes=32'),
-    PY('py-inherited-fd', ['inherited-fd', '{FD}'], 'denied EBADF', inherit=True,
+    PY('py-inherited-fd', ['inherited-fd', '{FD}'], CLOSED_FDS, inherit=True,
       what='os.pread a descriptor the host left open'),
 ]
 
