@@ -13,6 +13,8 @@ static const command commands[] = {
         { "sign", "seal an add-on package with your key", cmd_sign },
         { "verify", "check a package against its seal and a public key", cmd_verify },
         { "inspect", "show what an add-on asks for, as a user will be asked", cmd_inspect },
+        { "run", "run a command in a sandbox with the given capabilities", cmd_run },
+        { "doctor", "show what this machine can enforce", cmd_doctor },
 };
 
 static void usage(FILE *f) {

@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: MIT */
+/* Applying a compiled ruleset: to a child between fork and exec
+ * (permit_spawn), to the calling process (permit_restrict_self), or to the
+ * calling process just before it executes the add-on (permit_exec).
+ *
+ * Between fork and exec the child may only make system calls: a host may
+ * have threads, and another thread may have held malloc's lock at fork.
+ * Everything it needs (paths, argv, envp, BPF, the Landlock ruleset fd) is
+ * prepared by the parent. */
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "enforcer-private.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* AddressSanitizer reserves terabytes of address space for its shadow
+ * memory: an RLIMIT_AS makes the instrumented process itself fail. Only
+ * permit_restrict_self() keeps running our (instrumented) code after the
+ * limit; there, an ASan build leaves RLIMIT_AS out and the report says so. */
+#if defined(__SANITIZE_ADDRESS__)
+#define PERMIT_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PERMIT_ASAN 1
+#endif
+#endif
+#ifndef PERMIT_ASAN
+#define PERMIT_ASAN 0
+#endif
+
+extern char **environ;
+
+bool restrict_self_limits_address_space(void) {
+        return !PERMIT_ASAN;
+}
+
+static int check_policy(const permit_ruleset *rs) {
+        if (!rs || !rs->entry)
+                return -EINVAL;
+        if (rs->policy.require_full && !permit_ruleset_fully_enforced(rs))
+                return -ENOTSUP;
+        return 0;
+}
+
+/* no_new_privs, Landlock, seccomp: in this order, since Landlock and an
+ * unprivileged seccomp filter both need no_new_privs. System calls only. */
+static int restrict_now(const permit_ruleset *rs, bool all_threads) {
+        int r;
+
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return negative_errno();
+        if ((r = landlock_apply(rs->landlock_fd)) < 0)
+                return r;
+        return seccomp_apply(rs, all_threads);
+}
+
+_public_ int permit_restrict_self(const permit_ruleset *rs) {
+        int r;
+
+        if (!rs)
+                return -EINVAL;
+        if (rs->policy.require_full && !permit_ruleset_fully_enforced(rs))
+                return -ENOTSUP;
+        if (rs->policy.limits.file_size_mb)
+                signal(SIGXFSZ, SIG_IGN); /* EFBIG instead of a kill */
+        if ((r = rlimits_apply(&rs->policy.limits, !PERMIT_ASAN)) < 0)
+                return r;
+        return restrict_now(rs, true);
+}
+
+_public_ int permit_exec(const permit_ruleset *rs, const char *const *argv, bool close_fds) {
+        int r = check_policy(rs);
+
+        if (r < 0)
+                return r;
+        if (!argv || !argv[0])
+                return -EINVAL;
+        if (rs->policy.limits.file_size_mb)
+                signal(SIGXFSZ, SIG_IGN);
+        if ((r = restrict_now(rs, true)) < 0)
+                return r;
+        if (close_fds && syscall(__NR_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+                return negative_errno();
+        if ((r = rlimits_apply(&rs->policy.limits, true)) < 0)
+                return r;
+        execve(rs->entry, (char *const *) argv, environ);
+        return negative_errno();
+}
+
+struct permit_child {
+        pid_t pid;
+        int pidfd;
+        int socket;
+        bool reaped;
+        struct timespec deadline; /* CLOCK_MONOTONIC; 0: none */
+};
+
+/* Everything the child needs, prepared before fork. */
+typedef struct spawn_plan {
+        const permit_ruleset *rs;
+        const char *path;
+        char *const *argv;
+        char *const *envp;
+        int sock;    /* the child's end, or -1 */
+        int devnull; /* or -1 to keep 0-2 */
+        int errpipe; /* write end: the child's errno if it does not get to exec */
+} spawn_plan;
+
+/* After fork: system calls only. */
+static _Noreturn void child(const spawn_plan *p) {
+        int err = p->errpipe, r;
+        sigset_t none;
+
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        if (err <= PERMIT_SOCKET_FD)
+                err = fcntl(err, F_DUPFD_CLOEXEC, PERMIT_SOCKET_FD + 1);
+        if (p->devnull >= 0 &&
+            (dup2(p->devnull, 0) < 0 || dup2(p->devnull, 1) < 0 || dup2(p->devnull, 2) < 0))
+                goto fail;
+        if (p->sock >= 0) {
+                if (p->sock == PERMIT_SOCKET_FD) {
+                        if (fcntl(p->sock, F_SETFD, 0) < 0)
+                                goto fail;
+                } else if (dup2(p->sock, PERMIT_SOCKET_FD) < 0)
+                        goto fail;
+        }
+        if (p->rs->policy.limits.file_size_mb)
+                signal(SIGXFSZ, SIG_IGN);
+        if ((r = restrict_now(p->rs, false)) < 0) {
+                errno = -r;
+                goto fail;
+        }
+        if (syscall(__NR_close_range, p->sock >= 0 ? PERMIT_SOCKET_FD + 1 : 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+                goto fail;
+        if ((r = rlimits_apply(&p->rs->policy.limits, true)) < 0) {
+                errno = -r;
+                goto fail;
+        }
+        execve(p->path, p->argv, p->envp);
+fail:
+        r = errno;
+        if (err >= 0)
+                (void) !write(err, &r, sizeof(r));
+        _exit(127);
+}
+
+static void strv_free(char **v) {
+        if (!v)
+                return;
+        for (char **p = v; *p; p++)
+                free(*p);
+        free(v);
+}
+
+static int clean_env(const permit_ruleset *rs, const char *const *env, bool socket, char ***ret) {
+        size_t n = 0, k = 0;
+        char **v;
+
+        while (env && env[n])
+                n++;
+        v = calloc(n + 10, sizeof(char *));
+        if (!v)
+                return -ENOMEM;
+#define PUT(...)                                                       \
+        do {                                                           \
+                if (asprintf(&v[k], __VA_ARGS__) < 0) {                \
+                        v[k] = NULL;                                   \
+                        strv_free(v);                                  \
+                        return -ENOMEM;                                \
+                }                                                      \
+                k++;                                                   \
+        } while (0)
+        PUT("PATH=/usr/bin:/bin");
+        PUT("LANG=C.UTF-8");
+        if (socket)
+                PUT("PERMIT_SOCKET_FD=%d", PERMIT_SOCKET_FD);
+        if (rs->data) {
+                PUT("HOME=%s", rs->data);
+                PUT("PERMIT_DATA=%s", rs->data);
+        }
+        if (rs->tmp) {
+                PUT("TMPDIR=%s", rs->tmp);
+                PUT("PERMIT_TMP=%s", rs->tmp);
+        }
+        if (rs->addon)
+                PUT("PERMIT_ADDON=%s", rs->addon);
+        for (size_t i = 0; i < n; i++)
+                PUT("%s", env[i]);
+#undef PUT
+        *ret = v;
+        return 0;
+}
+
+static void timespec_add_seconds(struct timespec *t, uint64_t s) {
+        clock_gettime(CLOCK_MONOTONIC, t);
+        t->tv_sec += s > INT32_MAX ? INT32_MAX : (time_t) s;
+}
+
+_public_ int permit_spawn(const permit_ruleset *rs, const char *const *argv, const char *const *env,
+                          permit_spawn_flags flags, permit_child **ret) {
+        _cleanup_close_ int devnull = -1, err_r = -1, err_w = -1, host = -1, guest = -1;
+        _cleanup_free_ permit_child *c = NULL;
+        char **envp = NULL;
+        spawn_plan plan;
+        int r, child_errno = 0, sv[2], pipefd[2];
+        ssize_t n;
+        pid_t pid;
+
+        if ((r = check_policy(rs)) < 0)
+                return r;
+        if (!argv || !argv[0] || !ret)
+                return -EINVAL;
+        c = calloc(1, sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        if (flags & PERMIT_SPAWN_KEEP_ENV)
+                envp = (char **) env;
+        else if ((r = clean_env(rs, env, !(flags & PERMIT_SPAWN_NO_SOCKET), &envp)) < 0)
+                return r;
+        if (!(flags & PERMIT_SPAWN_NO_SOCKET)) {
+                if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+                        r = negative_errno();
+                        goto out;
+                }
+                host = sv[0];
+                guest = sv[1];
+        }
+        if (!(flags & PERMIT_SPAWN_STDIO) && (devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0) {
+                r = negative_errno();
+                goto out;
+        }
+        if (pipe2(pipefd, O_CLOEXEC) < 0) {
+                r = negative_errno();
+                goto out;
+        }
+        err_r = pipefd[0];
+        err_w = pipefd[1];
+        plan = (spawn_plan) {
+                .rs = rs,
+                .path = rs->entry,
+                .argv = (char *const *) argv,
+                .envp = envp ? envp : (char *const[]) { NULL },
+                .sock = guest,
+                .devnull = devnull,
+                .errpipe = err_w,
+        };
+        pid = fork();
+        if (pid < 0) {
+                r = negative_errno();
+                goto out;
+        }
+        if (pid == 0)
+                child(&plan);
+        closep(&err_w);
+        closep(&guest);
+        do
+                n = read(err_r, &child_errno, sizeof(child_errno));
+        while (n < 0 && errno == EINTR);
+        if (n > 0) {
+                /* The child did not get to exec: reap it and say why. */
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+                r = child_errno > 0 ? -child_errno : -EIO;
+                goto out;
+        }
+        c->pid = pid;
+        c->pidfd = (int) syscall(__NR_pidfd_open, pid, 0);
+        if (c->pidfd < 0) {
+                r = negative_errno();
+                kill(pid, SIGKILL);
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+                goto out;
+        }
+        if (rs->policy.limits.wall_seconds)
+                timespec_add_seconds(&c->deadline, rs->policy.limits.wall_seconds);
+        c->socket = steal_fd(&host);
+        *ret = steal_pointer(&c);
+        r = 0;
+out:
+        if (!(flags & PERMIT_SPAWN_KEEP_ENV))
+                strv_free(envp);
+        return r;
+}
+
+_public_ pid_t permit_child_pid(const permit_child *c) {
+        return c ? c->pid : -1;
+}
+
+_public_ int permit_child_socket(const permit_child *c) {
+        return c ? c->socket : -1;
+}
+
+_public_ int permit_child_pidfd(const permit_child *c) {
+        return c ? c->pidfd : -1;
+}
+
+static int64_t ms_until(const struct timespec *t) {
+        struct timespec now;
+
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        return (int64_t) (t->tv_sec - now.tv_sec) * 1000 + (t->tv_nsec - now.tv_nsec + 999999) / 1000000;
+}
+
+static int reap(permit_child *c, int *ret_status) {
+        int status;
+
+        while (waitpid(c->pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return negative_errno();
+        c->reaped = true;
+        if (ret_status)
+                *ret_status = status;
+        return 1;
+}
+
+_public_ int permit_child_wait(permit_child *c, int timeout_ms, int *ret_status, bool *ret_killed) {
+        struct timespec start;
+
+        if (!c || c->reaped)
+                return -EINVAL;
+        if (ret_killed)
+                *ret_killed = false;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        for (;;) {
+                struct pollfd pfd = { .fd = c->pidfd, .events = POLLIN };
+                int64_t wait = timeout_ms < 0 ? -1 : timeout_ms - (-ms_until(&start));
+                bool deadline = c->deadline.tv_sec != 0;
+                int n;
+
+                if (timeout_ms >= 0 && wait < 0)
+                        wait = 0;
+                if (deadline) {
+                        int64_t left = ms_until(&c->deadline);
+
+                        if (left <= 0) {
+                                /* The watchdog: past its wall time. */
+                                if (syscall(__NR_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+                                        return negative_errno();
+                                if (ret_killed)
+                                        *ret_killed = true;
+                                return reap(c, ret_status);
+                        }
+                        if (wait < 0 || left < wait)
+                                wait = left;
+                }
+                n = poll(&pfd, 1, wait > INT32_MAX ? INT32_MAX : (int) wait);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                if (n > 0)
+                        return reap(c, ret_status);
+                if (timeout_ms >= 0 && ms_until(&start) <= -timeout_ms && !(deadline && ms_until(&c->deadline) <= 0))
+                        return 0;
+        }
+}
+
+_public_ void permit_child_free(permit_child *c) {
+        if (!c)
+                return;
+        if (!c->reaped && c->pid > 0) {
+                if (c->pidfd >= 0)
+                        syscall(__NR_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
+                else
+                        kill(c->pid, SIGKILL);
+                reap(c, NULL);
+        }
+        if (c->pidfd >= 0)
+                close(c->pidfd);
+        if (c->socket >= 0)
+                close(c->socket);
+        free(c);
+}

@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: MIT */
+/* permit run: a command under a sandbox compiled from capabilities given
+ * on the command line. The escape suite (tests/escape/) and scripts depend
+ * on its options and exit statuses: doc/permit.1.scd is the contract.
+ *
+ * Fast path: with --data and --tmp given and no wall-time limit there is
+ * nothing to clean up or watch, so permit restricts itself and executes
+ * the command (no fork). Otherwise it starts the command with
+ * permit_spawn(), waits (killing it past its wall time) and removes the
+ * private folders it made. */
+#include <errno.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "permit/capability.h"
+#include "permit/enforcer.h"
+#include "tool.h"
+
+/* Exit statuses of `permit run`, as env(1), nohup(1) and bwrap use them. */
+enum {
+        RUN_FAILED = 125,       /* permit itself: bad option, sandbox not set up, --require-full not met */
+        RUN_NOT_EXECUTABLE = 126,
+        RUN_NOT_FOUND = 127,
+};
+
+#define MAX_ALLOW 256
+
+extern char **environ;
+
+static void help(void) {
+        puts("Usage: permit run [OPTIONS...] -- CMD [ARGS...]\n"
+             "\n"
+             "Runs CMD in a sandbox that allows only the given capabilities (Landlock,\n"
+             "seccomp, resource limits; doc/capabilities.md). With none, CMD sees the\n"
+             "system's read-only files, may write in $DATA and $TMP, has no network and\n"
+             "may run no other program.\n"
+             "\n"
+             "  --allow CAP            grant a capability (repeatable): fs.read:$HOME/x,\n"
+             "                         fs.write:$DOCUMENTS, net.listen:8080, proc.exec:/bin/sh...\n"
+             "  --addon-dir DIR        $ADDON (readable)\n"
+             "  --data DIR, --tmp DIR  $DATA, $TMP (writable); default: a new private folder\n"
+             "                         for each, removed when CMD exits\n"
+             "  --home DIR             $HOME ($DOCUMENTS is DIR/Documents, $DOWNLOADS\n"
+             "                         DIR/Downloads); default: $HOME\n"
+             "  --clearenv             start CMD with only PATH, LANG, HOME=$DATA, TMPDIR and\n"
+             "                         PERMIT_DATA/PERMIT_TMP/PERMIT_ADDON (default: keep the\n"
+             "                         environment, adding those but PATH, LANG and HOME)\n"
+             "  --limit NAME=VALUE     memory_mb, cpu_seconds, processes, open_files,\n"
+             "                         file_size_mb, wall_seconds (repeatable)\n"
+             "  --landlock-abi N       use at most Landlock ABI N (0-7; 0: none)\n"
+             "  --require-full         refuse to run unless everything is fully enforced\n"
+             "  --report               print the enforcement report on stderr first\n"
+             "  --json                 ... as JSON\n"
+             "  --profile DIR ADDON    the grants recorded for ADDON (needs the consent store)\n"
+             "\n"
+             "Exit status: CMD's; 128+N when it was killed by signal N; 125 when permit\n"
+             "failed (bad option, sandbox not set up, --require-full not met); 126 when\n"
+             "CMD is not executable; 127 when it is not found.\n"
+             "\n"
+             "Example:\n"
+             "  permit run --allow 'fs.read:$DOCUMENTS' -- python3 script.py");
+}
+
+static int fail(const char *format, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *format, ...) {
+        va_list ap;
+
+        fputs("permit run: ", stderr);
+        va_start(ap, format);
+        vfprintf(stderr, format, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+        return RUN_FAILED;
+}
+
+static int parse_limit(const char *arg, permit_sandbox_limits *l) {
+        static const struct {
+                const char *name;
+                size_t offset;
+        } names[] = {
+                { "memory_mb", offsetof(permit_sandbox_limits, memory_mb) },
+                { "cpu_seconds", offsetof(permit_sandbox_limits, cpu_seconds) },
+                { "processes", offsetof(permit_sandbox_limits, processes) },
+                { "open_files", offsetof(permit_sandbox_limits, open_files) },
+                { "file_size_mb", offsetof(permit_sandbox_limits, file_size_mb) },
+                { "wall_seconds", offsetof(permit_sandbox_limits, wall_seconds) },
+        };
+        const char *eq = strchr(arg, '=');
+        char *end;
+        unsigned long long v;
+
+        if (!eq)
+                return fail("--limit %s: expected NAME=VALUE", arg);
+        errno = 0;
+        v = strtoull(eq + 1, &end, 10);
+        if (errno || end == eq + 1 || *end || eq[1] == '-' || v == 0 || v > (1ULL << 40))
+                return fail("--limit %s: VALUE must be a whole number from 1", arg);
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+                if (strlen(names[i].name) == (size_t) (eq - arg) && strncmp(arg, names[i].name, (size_t) (eq - arg)) == 0) {
+                        *(uint64_t *) ((char *) l + names[i].offset) = v;
+                        return 0;
+                }
+        return fail("--limit %.*s: unknown limit (memory_mb, cpu_seconds, processes, open_files, file_size_mb, "
+                    "wall_seconds)",
+                    (int) (eq - arg), arg);
+}
+
+/* The grants recorded for ADDON in profile DIR. The consent store
+ * (permit/grants.json, DESIGN.md section 5) is not part of this build yet;
+ * when it lands, this reads the effective grant into caps and the add-on's
+ * folders into paths. Until then it refuses rather than guess. */
+static int grants_from_profile(const char *profile, const char *addon) {
+        return fail("--profile %s %s: reading grants needs the consent store, which this build does not have; "
+                    "use --allow",
+                    profile, addon);
+}
+
+/* A folder given on the command line, made if missing, as an absolute path. */
+static int folder(const char *opt, const char *dir, char **ret) {
+        if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+                return fail("%s %s: %s", opt, dir, strerror(errno));
+        *ret = realpath(dir, NULL);
+        if (!*ret)
+                return fail("%s %s: %s", opt, dir, strerror(errno));
+        return 0;
+}
+
+static int private_folder(const char *what, char **ret) {
+        const char *base = getenv("TMPDIR");
+
+        if (!base || base[0] != '/')
+                base = "/tmp";
+        if (asprintf(ret, "%s/permit-%s.XXXXXX", base, what) < 0)
+                return fail("out of memory");
+        if (!mkdtemp(*ret))
+                return fail("cannot make a %s folder in %s: %s", what, base, strerror(errno));
+        return 0;
+}
+
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+        (void) st;
+        (void) type;
+        (void) ftw;
+        remove(path);
+        return 0;
+}
+
+static void remove_tree(const char *dir) {
+        /* FTW_PHYS: never follow a symbolic link the command left behind. */
+        nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+static int set_env(bool clear, const char *data, const char *tmp, const char *addon) {
+        if (clear && (clearenv() != 0 || setenv("PATH", "/usr/bin:/bin", 1) < 0 || setenv("LANG", "C.UTF-8", 1) < 0 ||
+                      setenv("HOME", data, 1) < 0))
+                return -ENOMEM;
+        if (setenv("PERMIT_DATA", data, 1) < 0 || setenv("PERMIT_TMP", tmp, 1) < 0 || setenv("TMPDIR", tmp, 1) < 0)
+                return -ENOMEM;
+        if (addon && setenv("PERMIT_ADDON", addon, 1) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static volatile sig_atomic_t child_pid;
+
+static void forward(int sig) {
+        if (child_pid > 0)
+                kill(child_pid, sig);
+}
+
+/* Fork mode: start, wait with the watchdog, return CMD's status. */
+static int run_child(const permit_ruleset *rs, char **argv, uint64_t wall) {
+        struct sigaction sa = { .sa_handler = forward }, ign = { .sa_handler = SIG_IGN };
+        permit_child *c = NULL;
+        bool killed = false;
+        int r, status = 0;
+
+        r = permit_spawn(rs, (const char *const *) argv, (const char *const *) environ,
+                         PERMIT_SPAWN_STDIO | PERMIT_SPAWN_KEEP_ENV | PERMIT_SPAWN_NO_SOCKET, &c);
+        if (r == -ENOENT)
+                return fail("%s: %s", argv[0], strerror(-r)), RUN_NOT_FOUND;
+        if (r == -EACCES || r == -ENOEXEC || r == -EPERM)
+                return fail("%s: %s", argv[0], strerror(-r)), RUN_NOT_EXECUTABLE;
+        if (r < 0)
+                return fail("cannot start %s: %s", argv[0], strerror(-r));
+        /* ^C reaches CMD through the terminal; permit waits for it to clean up. */
+        child_pid = permit_child_pid(c);
+        sigaction(SIGINT, &ign, NULL);
+        sigaction(SIGQUIT, &ign, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
+        r = permit_child_wait(c, -1, &status, &killed);
+        permit_child_free(c);
+        if (r < 0)
+                return fail("waiting for %s: %s", argv[0], strerror(-r));
+        if (killed)
+                fprintf(stderr, "permit run: %s killed after its wall time (%" PRIu64 " s)\n", argv[0], wall);
+        if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+        if (WIFSIGNALED(status))
+                return 128 + WTERMSIG(status);
+        return RUN_FAILED;
+}
+
+static int print_report(const permit_ruleset *rs, bool json) {
+        char *text = NULL;
+        int r = permit_ruleset_report(rs, json, &text);
+
+        if (r < 0)
+                return fail("report: %s", strerror(-r));
+        fputs(text, stderr);
+        if (json)
+                fputc('\n', stderr);
+        free(text);
+        return 0;
+}
+
+int cmd_run(int argc, char **argv) {
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "allow", required_argument, NULL, 'a' },
+                { "addon-dir", required_argument, NULL, 'A' },
+                { "data", required_argument, NULL, 'd' },
+                { "tmp", required_argument, NULL, 't' },
+                { "home", required_argument, NULL, 'H' },
+                { "clearenv", no_argument, NULL, 'c' },
+                { "limit", required_argument, NULL, 'l' },
+                { "landlock-abi", required_argument, NULL, 'L' },
+                { "require-full", no_argument, NULL, 'f' },
+                { "report", no_argument, NULL, 'r' },
+                { "json", no_argument, NULL, 'j' },
+                { "profile", required_argument, NULL, 'p' },
+                { NULL, 0, NULL, 0 },
+        };
+        const char *allow[MAX_ALLOW], *data_opt = NULL, *tmp_opt = NULL, *home_opt = NULL, *addon_opt = NULL,
+                                      *profile = NULL;
+        char *data = NULL, *tmp = NULL, *addon = NULL, *home = NULL;
+        bool clear = false, report = false, json = false, made_data = false, made_tmp = false;
+        permit_policy policy = { 0 };
+        permit_ruleset *rs = NULL;
+        permit_error error = { 0 };
+        size_t n_allow = 0;
+        int opt, r, status;
+
+        opterr = 0;
+        while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+                switch (opt) {
+                case 'h':
+                        help();
+                        return EXIT_OK;
+                case 'a':
+                        if (permit_capability_check(optarg, &error) < 0)
+                                return fail("--allow '%s': %s", optarg, error.text);
+                        if (n_allow == MAX_ALLOW)
+                                return fail("--allow: at most %d capabilities", MAX_ALLOW);
+                        allow[n_allow++] = optarg;
+                        break;
+                case 'A':
+                        addon_opt = optarg;
+                        break;
+                case 'd':
+                        data_opt = optarg;
+                        break;
+                case 't':
+                        tmp_opt = optarg;
+                        break;
+                case 'H':
+                        home_opt = optarg;
+                        break;
+                case 'c':
+                        clear = true;
+                        break;
+                case 'l':
+                        if (parse_limit(optarg, &policy.limits) != 0)
+                                return RUN_FAILED;
+                        break;
+                case 'L':
+                        if (strlen(optarg) != 1 || optarg[0] < '0' || optarg[0] > '0' + PERMIT_LANDLOCK_ABI_MAX)
+                                return fail("--landlock-abi %s: must be 0-%d", optarg, PERMIT_LANDLOCK_ABI_MAX);
+                        policy.landlock_abi_max = (unsigned) (optarg[0] - '0');
+                        policy.no_landlock = optarg[0] == '0';
+                        break;
+                case 'f':
+                        policy.require_full = true;
+                        break;
+                case 'r':
+                        report = true;
+                        break;
+                case 'j':
+                        json = true;
+                        break;
+                case 'p':
+                        profile = optarg;
+                        break;
+                default:
+                        if (optopt)
+                                return fail("option '-%c' needs a value or is unknown (see 'permit run --help')", optopt);
+                        return fail("unknown option '%s' (see 'permit run --help')", argv[optind - 1]);
+                }
+        }
+        if (profile) {
+                if (optind >= argc || strcmp(argv[optind], "--") == 0)
+                        return fail("--profile DIR needs an ADDON id");
+                return grants_from_profile(profile, argv[optind]);
+        }
+        if (optind < argc && strcmp(argv[optind - 1], "--") != 0 && strcmp(argv[optind], "--") == 0)
+                optind++;
+        if (optind >= argc)
+                return fail("needs a command: permit run [OPTIONS...] -- CMD [ARGS...]");
+
+        if (addon_opt && !(addon = realpath(addon_opt, NULL))) {
+                status = fail("--addon-dir %s: %s", addon_opt, strerror(errno));
+                goto out;
+        }
+        if (!home_opt) {
+                const struct passwd *pw;
+
+                home_opt = getenv("HOME");
+                if ((!home_opt || home_opt[0] != '/') && (pw = getpwuid(getuid())))
+                        home_opt = pw->pw_dir;
+        }
+        if (home_opt && home_opt[0] == '/' && !(home = realpath(home_opt, NULL)) && !(home = strdup(home_opt))) {
+                status = fail("out of memory");
+                goto out;
+        }
+        if (data_opt ? folder("--data", data_opt, &data) : (made_data = true, private_folder("data", &data))) {
+                status = RUN_FAILED;
+                goto out;
+        }
+        if (tmp_opt ? folder("--tmp", tmp_opt, &tmp) : (made_tmp = true, private_folder("tmp", &tmp))) {
+                status = RUN_FAILED;
+                goto out;
+        }
+
+        r = permit_ruleset_new(allow, n_allow,
+                               &(permit_paths) { .addon = addon, .data = data, .tmp = tmp, .home = home,
+                                                 .entry = argv[optind] },
+                               &policy, &rs, &error);
+        if (r == -ENOENT || r == -EACCES) {
+                fail("%s: %s", argv[optind], r == -ENOENT ? "command not found" : "not executable");
+                status = r == -ENOENT ? RUN_NOT_FOUND : RUN_NOT_EXECUTABLE;
+                goto out;
+        }
+        if (r < 0) {
+                status = fail("cannot set up the sandbox: %s", error.text[0] ? error.text : strerror(-r));
+                goto out;
+        }
+        if (report && print_report(rs, json) != 0) {
+                status = RUN_FAILED;
+                goto out;
+        }
+        if (policy.require_full && !permit_ruleset_fully_enforced(rs)) {
+                if (!report)
+                        print_report(rs, false);
+                status = fail("--require-full: this kernel cannot fully enforce the sandbox (see the report above)");
+                goto out;
+        }
+        if (set_env(clear, data, tmp, addon) < 0) {
+                status = fail("out of memory");
+                goto out;
+        }
+        if (!made_data && !made_tmp && !policy.limits.wall_seconds) {
+                fflush(NULL);
+                r = permit_exec(rs, (const char *const *) argv + optind, true);
+                /* Still here: restricted or not, this process only reports and exits. */
+                fail("%s: %s", argv[optind], strerror(-r));
+                status = r == -ENOENT ? RUN_NOT_FOUND
+                       : r == -EACCES || r == -ENOEXEC || r == -EPERM ? RUN_NOT_EXECUTABLE : RUN_FAILED;
+                goto out;
+        }
+        status = run_child(rs, argv + optind, policy.limits.wall_seconds);
+out:
+        permit_ruleset_free(rs);
+        if (made_data && data)
+                remove_tree(data);
+        if (made_tmp && tmp)
+                remove_tree(tmp);
+        free(data);
+        free(tmp);
+        free(addon);
+        free(home);
+        return status;
+}
