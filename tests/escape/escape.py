@@ -61,8 +61,11 @@ LANDLOCK_NET = By('denied EACCES', 'Landlock TCP rules')
 LANDLOCK_SCOPE = By('denied EPERM', 'Landlock signal scope (ABI 6)')
 SECCOMP_SOCKET = By('denied EACCES', 'seccomp: socket family or type not granted')
 SECCOMP = By('denied EPERM', 'seccomp')
+SECCOMP_CLONE3 = By('denied ENOSYS', 'seccomp: clone3 (its flags are in memory; glibc falls back to clone)')
+SECCOMP_ARCH = By('denied EPERM', 'seccomp: system calls of another architecture')
+LANDLOCK_REFER = By('denied EXDEV', 'Landlock: link or rename into another hierarchy (REFER)')
 PROC_MEM = By('denied EACCES', 'Landlock: /proc is not visible')
-KILLED_CPU = By('exit 152,137', 'RLIMIT_CPU: SIGXCPU (the attack ignores it), then SIGKILL')
+KILLED_CPU = By('exit 152,137', 'RLIMIT_CPU: SIGXCPU (ignored by the attack), SIGKILL at the hard limit, 1 s later')
 KILLED_WALL = By('exit 137', 'the wall-time watchdog: SIGKILL')
 RLIMIT_NPROC = By('denied EAGAIN', 'RLIMIT_NPROC')
 RLIMIT_AS = By('denied ENOMEM', 'RLIMIT_AS')
@@ -76,6 +79,11 @@ GRANTED = By('ok', 'granted')
 def per_user(root, nobody, why):
     """An expectation that differs between root and nobody, with the reason."""
     return {'root': root, 'nobody': nobody, 'why': why}
+
+
+def everyone(observed, why):
+    """An expected failure (a kernel limitation) for both users."""
+    return {'root': (observed, why), 'nobody': (observed, why)}
 
 
 class Case:
@@ -108,6 +116,9 @@ LISTEN = ['net.listen:{GRANTED_PORT}']
 CANNOT_MOUNT = 'an unprivileged user cannot mount (CAP_SYS_ADMIN) outside a namespace of its own'
 NO_BPF = 'kernel.unprivileged_bpf_disabled is set: only CAP_BPF/CAP_SYS_ADMIN may create maps'
 NO_RAW = 'raw and packet sockets need CAP_NET_RAW'
+NO_CHMOD = 'Landlock (ABI 7) has no right for file metadata: chmod, chown, utimes, xattrs'
+LDSO = ('Landlock checks the execute right at execve only; ld.so must be executable (it is the interpreter of '
+        'every dynamic program) and maps PROGRAM with mmap(PROT_EXEC), which Landlock does not check')
 NPROC_ROOT = 'RLIMIT_NPROC never binds a process whose real uid is 0 (kernel/fork.c), and permit run keeps the uid'
 
 CASES = [
@@ -117,7 +128,8 @@ CASES = [
     C('doc-delete', ['delete', '{NOTES}'], LANDLOCK_FS, what='delete ~/Documents/notes.txt'),
     C('doc-rename', ['rename', '{NOTES}'], LANDLOCK_FS, what='rename ~/Documents/notes.txt'),
     C('doc-truncate', ['truncate', '{NOTES}'], LANDLOCK_FS, what='truncate(2) ~/Documents/notes.txt by path'),
-    C('doc-chmod', ['chmod', '{NOTES}'], LANDLOCK_FS, what='chmod 000 ~/Documents/notes.txt'),
+    C('doc-chmod', ['chmod', '{NOTES}'], LANDLOCK_FS, xfail=everyone('ok', NO_CHMOD),
+      what='chmod 000 ~/Documents/notes.txt'),
     C('bashrc-append', ['append', '{BASHRC}'], LANDLOCK_FS, what='append a command to ~/.bashrc'),
     C('ssh-read', ['read', '{KEY}'], LANDLOCK_FS, what='read ~/.ssh/id_ed25519'),
     C('ssh-list', ['list', '{SSH}'], LANDLOCK_FS, what='list ~/.ssh'),
@@ -131,9 +143,9 @@ CASES = [
       what='symlink in $DATA to ~/Documents/notes.txt, write through it'),
     C('symlink-dir', ['symlink-dir', '{DATA}', '{DOCS}'], LANDLOCK_FS,
       what='symlink in $DATA to ~/Documents, create a file through it'),
-    C('hardlink-read', ['hardlink-read', '{DATA}', '{KEY}'], LANDLOCK_FS,
+    C('hardlink-read', ['hardlink-read', '{DATA}', '{KEY}'], LANDLOCK_REFER,
       what='hard link ~/.ssh/id_ed25519 into $DATA, read it'),
-    C('hardlink-write', ['hardlink-write', '{DATA}', '{NOTES}'], LANDLOCK_FS,
+    C('hardlink-write', ['hardlink-write', '{DATA}', '{NOTES}'], LANDLOCK_REFER,
       what='hard link ~/Documents/notes.txt into $DATA, write it'),
     C('rename-out', ['rename-out', '{DATA}', '{DOCS}'], LANDLOCK_FS,
       what='move a file made in $DATA into ~/Documents'),
@@ -152,7 +164,7 @@ CASES = [
     C('exec-copy', ['exec-copy', '{DATA}'] + SH_OK, LANDLOCK_FS, what='copy /bin/sh into $DATA and run the copy'),
     C('memfd-exec', ['memfd-exec', '/bin/true'], SECCOMP,
       what='copy /bin/true into a memfd and fexecve it (no path for Landlock)'),
-    C('exec-ldso', ['exec-ldso', '{LDSO}'] + SH_OK, LANDLOCK_FS,
+    C('exec-ldso', ['exec-ldso', '{LDSO}'] + SH_OK, LANDLOCK_FS, xfail=everyone('ok', LDSO),
       what='run /bin/sh through the dynamic loader (ld.so maps it, no execve of /bin/sh)'),
     # -- other processes (the victim runs outside, as the same user)
     C('signal', ['signal', '{PID}'], LANDLOCK_SCOPE, what='kill(victim, SIGUSR1)'),
@@ -164,7 +176,7 @@ CASES = [
     C('userns-mount', ['userns-mount', '{MNT}'], SECCOMP,
       what='unshare a user and mount namespace, mount a tmpfs there'),
     C('clone-newuser', ['clone-newuser'], SECCOMP, what='clone(CLONE_NEWUSER)'),
-    C('clone3-newuser', ['clone3-newuser'], SECCOMP, what='clone3() with CLONE_NEWUSER (flags in memory)'),
+    C('clone3-newuser', ['clone3-newuser'], SECCOMP_CLONE3, what='clone3() with CLONE_NEWUSER (flags in memory)'),
     C('mount', ['mount', '{MNT}'], SECCOMP, out=per_user('ok', 'denied EPERM', CANNOT_MOUNT),
       what='mount a tmpfs'),
     C('keyctl', ['keyctl'], SECCOMP, what='add_key() to the process keyring'),
@@ -177,7 +189,7 @@ CASES = [
     C('tiocsti-hibits', ['tiocsti-hibits', '0'], SECCOMP, tty=True,
       what='TIOCSTI with bit 32 of the command set (CVE-2019-10063)'),
     C('personality', ['personality'], SECCOMP, what='personality(ADDR_NO_RANDOMIZE)'),
-    C('compat-socket', ['compat-socket'], SECCOMP_SOCKET,
+    C('compat-socket', ['compat-socket'], SECCOMP_ARCH,
       what='socket(AF_INET) through the i386 system call table (int $0x80)'),
     C('rlimit-raise', ['rlimit-raise'], NO_RAISE, out='CAP_SYS_RESOURCE', limits=['memory_mb=256'],
       what='raise the RLIMIT_AS hard limit back to unlimited'),
@@ -209,8 +221,8 @@ CASES = [
       xfail={'root': ('ok', NPROC_ROOT)}, what='start 64 processes under processes=32'),
     C('memory', ['memory', '256'], RLIMIT_AS, limits=['memory_mb=64'],
       what='map and touch 256 MiB under memory_mb=64'),
-    C('cpu', ['cpu', '1.2'], KILLED_CPU, limits=['cpu_seconds=1'],
-      what='burn 1.2 s of CPU, ignoring SIGXCPU, under cpu_seconds=1'),
+    C('cpu', ['cpu', '2.1'], KILLED_CPU, limits=['cpu_seconds=1'],
+      what='burn 2.1 s of CPU, ignoring SIGXCPU, under cpu_seconds=1'),
     C('open-files', ['open-files', '256'], RLIMIT_NOFILE, limits=['open_files=64'],
       what='hold 256 descriptors under open_files=64'),
     C('file-size', ['file-size', '{DATA}', '4'], RLIMIT_FSIZE, limits=['file_size_mb=1'],
@@ -402,6 +414,7 @@ class Suite:
         os.chmod(self.hostile, 0o755)
         self.targets = Targets(work, self.hostile)
         self.global_places = dict(self.targets.places, LDSO=elf_interpreter('/bin/sh'))
+        self.ptrace_lock = threading.Lock()
 
     def close(self):
         self.targets.close()
@@ -488,7 +501,11 @@ class Suite:
             for fd in fds:
                 os.close(fd)
         elapsed = time.monotonic() - start
-        return p.returncode, out.decode(errors='replace'), err.decode(errors='replace'), cmd, elapsed
+        # Without a wall-time limit permit run execs CMD in its own process,
+        # so a signal ends that process itself: the status a shell shows as
+        # 128+N, as permit run's own is when it waited for CMD.
+        rc = 128 - p.returncode if p.returncode < 0 else p.returncode
+        return rc, out.decode(errors='replace'), err.decode(errors='replace'), cmd, elapsed
 
     @staticmethod
     def connect_client(port, p):
@@ -541,20 +558,28 @@ class Suite:
         # through), "not ok" is the expected outcome.
         return (problem is not None if todo is not None else problem is None), desc, notes, todo
 
-    def check_case(self, case, wheres):
-        return [self.check(case, where) for where in wheres]
+    def check_one(self, case, where):
+        if case.argv[0] == 'ptrace':
+            # One tracer at a time: a second PTRACE_ATTACH would fail (EPERM).
+            with self.ptrace_lock:
+                return self.check(case, where)
+        return self.check(case, where)
 
     def main(self):
         cases = [c for c in CASES if not self.args.only or c.name in self.args.only]
         wheres = ('outside', 'inside') if self.args.where == 'both' else (self.args.where,)
         print(f'1..{len(cases) * len(wheres) + 1}')
         self.tap.note(f'running as uid {os.getuid()} ({self.user}), kernel {os.uname().release}')
-        # Four cases at a time (their outside and inside runs in turn): the
-        # CPU and wall-time cases wait more than they work.
+        # Four runs at a time, each in a home and with ports of its own; the
+        # slow ones (CPU, wall time) first, so the rest runs beside them.
+        # Results are printed in the order of CASES.
+        runs = [(case, where) for case in cases for where in wheres]
         with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
-            for results in pool.map(lambda c: self.check_case(c, wheres), cases):
-                for ok, desc, notes, todo in results:
-                    self.tap.result(ok, desc, notes, todo)
+            futures = {}
+            for case, where in sorted(runs, key=lambda r: r[0].argv[0] not in ('cpu', 'sleep')):
+                futures[case, where] = pool.submit(self.check_one, case, where)
+            for case, where in runs:
+                self.tap.result(*futures[case, where].result())
         self.tap.result(self.targets.alive(), 'the victim outlived every attack')
         return 1 if self.tap.failed else 0
 
@@ -567,7 +592,8 @@ def stage(args, work):
     lib = os.path.join(work, 'lib')
     os.makedirs(lib)
     for so in glob.glob(os.path.join(args.build_root, 'libpermit.so*')):
-        shutil.copy(so, lib, follow_symlinks=False)
+        if os.path.islink(so) or os.path.isfile(so):
+            shutil.copy(so, lib, follow_symlinks=False)
     files = {}
     for name, src in (('permit', args.permit), ('hostile', args.hostile), ('hostile.py', args.hostile_py),
                       ('escape.py', os.path.abspath(__file__))):
