@@ -74,6 +74,7 @@ RLIMIT_FSIZE = By('denied EFBIG', 'RLIMIT_FSIZE')
 CLOSED_FDS = By('denied EBADF', 'descriptors closed before exec')
 NO_RAISE = By('denied EPERM', 'hard limit; no CAP_SYS_RESOURCE')
 GRANTED = By('ok', 'granted')
+BROKER = By('denied EACCES', 'the network broker: only granted hosts (DESIGN.md section 7)')
 
 
 def per_user(root, nobody, why):
@@ -96,10 +97,10 @@ class Case:
     """
 
     def __init__(self, name, argv, inside, out='ok', lang='c', grant=(), limits=(),
-                 client=False, tty=False, inherit=False, xfail=None, what=''):
+                 client=False, tty=False, inherit=False, handle=False, xfail=None, what=''):
         self.name, self.argv, self.inside, self.out = name, argv, inside, out
         self.lang, self.grant, self.limits = lang, list(grant), list(limits)
-        self.client, self.tty, self.inherit = client, tty, inherit
+        self.client, self.tty, self.inherit, self.handle = client, tty, inherit, handle
         self.xfail, self.what = xfail, what
 
 
@@ -113,6 +114,10 @@ def PY(*a, **k):
 
 SH_OK = ['/bin/sh', '-c', 'exit 0']
 LISTEN = ['net.listen:{GRANTED_PORT}']
+CONNECT = ['net.connect:127.0.0.1:{TCP_PORT}']
+SHADOW = '/etc/shadow is readable by root only'
+MKNOD = 'making a device node needs CAP_MKNOD'
+BY_HANDLE = 'open_by_handle_at needs CAP_DAC_READ_SEARCH'
 CANNOT_MOUNT = 'an unprivileged user cannot mount (CAP_SYS_ADMIN) outside a namespace of its own'
 NO_BPF = 'kernel.unprivileged_bpf_disabled is set: only CAP_BPF/CAP_SYS_ADMIN may create maps'
 NO_RAW = 'raw and packet sockets need CAP_NET_RAW'
@@ -151,6 +156,13 @@ CASES = [
       what='move a file made in $DATA into ~/Documents'),
     C('rename-in', ['rename-in', '{NOTES}', '{DATA}'], LANDLOCK_FS,
       what='move ~/Documents/notes.txt into $DATA (takes it away)'),
+    C('etc-shadow', ['read', '/etc/shadow'], LANDLOCK_FS, out=per_user('ok', 'denied EACCES', SHADOW),
+      what='read /etc/shadow'),
+    C('mknod-dev', ['mknod-dev', '{DATA}', '/dev/kmsg'], LANDLOCK_FS, out=per_user('ok', 'denied EPERM', MKNOD),
+      what="make a node for /dev/kmsg in $DATA and read the kernel's log through it"),
+    C('open-by-handle', ['open-by-handle', '{DATA}', '{HANDLE_TYPE}', '{HANDLE}'], SECCOMP, handle=True,
+      out=per_user('ok', 'denied EPERM', BY_HANDLE),
+      what='open ~/.ssh/id_ed25519 by its file handle (open_by_handle_at: no path)'),
     # -- what the grant allows still works
     C('granted-data-create', ['create', '{DATA}'], GRANTED, what='create a file in $DATA'),
     C('granted-data-read', ['read', '{DATA}/state.json'], GRANTED, what='read a file in $DATA'),
@@ -216,6 +228,13 @@ CASES = [
       what='net.listen:PORT granted: TCP connect out'),
     C('listen-then-udp', ['udp-send', '127.0.0.1', '{UDP_PORT}'], SECCOMP_SOCKET, grant=LISTEN,
       what='net.listen:PORT granted: send UDP (Landlock knows only TCP)'),
+    # -- network with net.connect:127.0.0.1:PORT granted (no broker in permit run: Landlock ports)
+    C('granted-connect', ['tcp-connect', '127.0.0.1', '{TCP_PORT}'], GRANTED, grant=CONNECT,
+      what='net.connect:127.0.0.1:PORT granted: connect to it'),
+    C('connect-other-port', ['tcp-connect', '127.0.0.1', '{TCP2_PORT}'], LANDLOCK_NET, grant=CONNECT,
+      what='net.connect:127.0.0.1:PORT granted: connect to another port'),
+    C('connect-other-host', ['tcp-connect', '127.0.0.2', '{TCP_PORT}'], BROKER, grant=CONNECT,
+      what='net.connect:127.0.0.1:PORT granted: connect to the same port on another host'),
     # -- resources
     C('fork-bomb', ['fork-bomb', '64'], RLIMIT_NPROC, limits=['processes=32'],
       xfail={'root': ('ok', NPROC_ROOT)}, what='start 64 processes under processes=32'),
@@ -297,6 +316,8 @@ class Targets:
         self.sockets = []
         self.places = {}
         tcp = self.listen(socket.AF_INET, ('127.0.0.1', 0))
+        tcp2 = self.listen(socket.AF_INET, ('127.0.0.1', 0))
+        self.listen(socket.AF_INET, ('127.0.0.2', tcp))  # same port, another host
         tcp6 = self.listen(socket.AF_INET6, ('::1', 0))
         unix_path = os.path.join(work, 'outside.sock')
         self.listen(socket.AF_UNIX, unix_path)
@@ -309,7 +330,7 @@ class Targets:
         words = self.victim.stdout.readline().split()
         if len(words) != 3 or words[0] != 'ready':
             raise RuntimeError(f'the victim did not start: {words}')
-        self.places.update(TCP_PORT=tcp, TCP6_PORT=tcp6, UNIX_PATH=unix_path, ABSTRACT=abstract, UDP_PORT=udp,
+        self.places.update(TCP_PORT=tcp, TCP2_PORT=tcp2, TCP6_PORT=tcp6, UNIX_PATH=unix_path, ABSTRACT=abstract, UDP_PORT=udp,
                            UDP6_PORT=udp6, PID=words[1], ADDR=words[2])
 
     def listen(self, family, addr):
@@ -464,6 +485,12 @@ class Suite:
             fds.append(fd)
             passed = (fd,)
             places['FD'] = str(fd)
+        if case.handle:
+            # The key's file handle, taken outside: the attack inside needs
+            # only open_by_handle_at().
+            h = subprocess.run([self.hostile, 'handle', places['KEY']], stdout=subprocess.PIPE, text=True,
+                               check=True).stdout.split()
+            places.update(HANDLE_TYPE=h[0], HANDLE=h[1])
         cmd = self.command(case, where, places)
         env = {'PATH': '/usr/bin:/bin', 'HOME': places['HOME'], 'LANG': 'C.UTF-8'}
         for k in ('ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LD_LIBRARY_PATH'):

@@ -388,6 +388,55 @@ static int attack_rename_in(char **a) {
         return rename(a[0], to) < 0 ? failed() : 0;
 }
 
+/* Makes a node in DATA for the device DEVICE (the runner passes
+ * /dev/kmsg: the kernel's log) and reads the device through it, whatever
+ * the rules say about /dev. */
+static int attack_mknod_dev(char **a) {
+        struct stat st;
+        char path[4096];
+        if (stat(a[1], &st) < 0)
+                return setup_error("stat %s: %s", a[1], strerrorname_np(errno));
+        if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+                return setup_error("%s is not a device", a[1]);
+        if (join(path, sizeof(path), a[0], "escape-dev") < 0)
+                return ATTACK_ERROR;
+        (void) unlink(path);
+        if (mknod(path, (st.st_mode & S_IFMT) | 0600, st.st_rdev) < 0)
+                return failed();
+        int r = read_path(path);
+        (void) unlink(path);
+        return r;
+}
+
+/* Opens a file by its file handle (printed by `hostile handle FILE`
+ * outside), with DATA as the mount: no path for Landlock to check. */
+static int attack_open_by_handle(char **a) {
+        long type;
+        size_t len = strlen(a[2]) / 2;
+        if (parse_long(a[1], INT32_MIN, INT32_MAX, &type) < 0)
+                return ATTACK_ERROR;
+        if (len == 0 || len > MAX_HANDLE_SZ || strlen(a[2]) % 2 != 0)
+                return setup_error("bad handle '%s'", a[2]);
+        _cleanup_free_ struct file_handle *fh = calloc(1, sizeof(*fh) + MAX_HANDLE_SZ);
+        if (!fh)
+                return setup_error("out of memory");
+        fh->handle_bytes = (unsigned) len;
+        fh->handle_type = (int) type;
+        for (size_t i = 0; i < len; i++) {
+                unsigned byte;
+                if (sscanf(a[2] + 2 * i, "%2x", &byte) != 1)
+                        return setup_error("bad handle '%s'", a[2]);
+                fh->f_handle[i] = (unsigned char) byte;
+        }
+        _cleanup_close_ int mount_fd = open(a[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (mount_fd < 0)
+                return setup_error("cannot open %s: %s", a[0], strerrorname_np(errno));
+        _cleanup_close_ int fd = open_by_handle_at(mount_fd, fh, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return failed();
+        return read_some(fd);
+}
+
 /* ---- executing ------------------------------------------------------ */
 
 static int attack_exec(char **a) {
@@ -937,7 +986,26 @@ static int attack_inherited_fd(char **a) {
         return n == 1 ? 0 : setup_error("the inherited file is empty");
 }
 
-/* ---- the victim: not an attack, the target of some ----------------------- */
+/* ---- helpers for the runner: not attacks -------------------------------- */
+
+/* Prints FILE's handle as "TYPE HEX", for open-by-handle. */
+static int print_handle(const char *file) {
+        _cleanup_free_ struct file_handle *fh = calloc(1, sizeof(*fh) + MAX_HANDLE_SZ);
+        int mount_id;
+        if (!fh)
+                return 2;
+        fh->handle_bytes = MAX_HANDLE_SZ;
+        if (name_to_handle_at(AT_FDCWD, file, fh, &mount_id, 0) < 0) {
+                fprintf(stderr, "hostile handle: %s: %s\n", file, strerror(errno));
+                return 2;
+        }
+        printf("%d ", fh->handle_type);
+        for (unsigned i = 0; i < fh->handle_bytes; i++)
+                printf("%02x", fh->f_handle[i]);
+        printf("\n");
+        return 0;
+}
+
 
 _Noreturn static void victim(void) {
         static const char secret[] = VICTIM_SECRET;
@@ -973,6 +1041,8 @@ static const struct attack attacks[] = {
         { "hardlink-write", 2, "DATA TARGET", attack_hardlink_write },
         { "rename-out", 2, "DATA DEST", attack_rename_out },
         { "rename-in", 2, "FILE DATA", attack_rename_in },
+        { "mknod-dev", 2, "DATA DEVICE", attack_mknod_dev },
+        { "open-by-handle", 3, "DATA TYPE HEX", attack_open_by_handle },
         { "exec", -1, "PROGRAM [ARGS]", attack_exec },
         { "exec-copy", -2, "DATA PROGRAM [ARGS]", attack_exec_copy },
         { "memfd-exec", -1, "PROGRAM [ARGS]", attack_memfd_exec },
@@ -1015,7 +1085,10 @@ static const struct attack attacks[] = {
 };
 
 static void usage(FILE *f) {
-        fprintf(f, "usage: hostile ATTACK [ARGS]   (or: hostile victim)\nattacks:\n");
+        fprintf(f, "usage: hostile ATTACK [ARGS]\n"
+                   "       hostile victim        (a target: prints \"ready PID ADDR\", waits)\n"
+                   "       hostile handle FILE   (prints FILE's handle for open-by-handle)\n"
+                   "attacks:\n");
         for (size_t i = 0; i < ELEMENTSOF(attacks); i++)
                 fprintf(f, "  %s %s\n", attacks[i].name, attacks[i].args);
 }
@@ -1036,6 +1109,8 @@ int main(int argc, char **argv) {
         }
         if (streq(argv[1], "victim"))
                 victim();
+        if (streq(argv[1], "handle") && argc == 3)
+                return print_handle(argv[2]);
         for (size_t i = 0; i < ELEMENTSOF(attacks); i++) {
                 const struct attack *at = &attacks[i];
                 if (!streq(argv[1], at->name))
