@@ -611,6 +611,28 @@ class Suite:
         return 1 if self.tap.failed else 0
 
 
+def markdown():
+    """The table of cases in README.md (escape.py --markdown prints it)."""
+    def cell(e, user=None):
+        if isinstance(e, dict):
+            return f"{e['root']} (root) / {e['nobody']} (nobody)" if e['root'] != e['nobody'] else e['root']
+        return 'ok, or denied EPERM without CAP_SYS_RESOURCE' if e == 'CAP_SYS_RESOURCE' else str(e)
+
+    lines = ['| case | hostile ... | what it tries | more grants, limits | outside | inside | stopped by |',
+             '|---|---|---|---|---|---|---|']
+    for c in CASES:
+        attack = ' '.join(c.argv).replace('|', '\\|')
+        grant = ', '.join(c.grant + c.limits)
+        inside = cell(c.inside)
+        by = getattr(c.inside, 'by', '')
+        if c.xfail:
+            users = ' and '.join(sorted(c.xfail, reverse=True))
+            observed, why = next(iter(c.xfail.values()))
+            inside += f'; **TODO for {users}: {observed}** ({why})'
+        lines.append(f'| {c.lang}/{c.name} | `{attack}` | {c.what} | {grant} | {cell(c.out)} | {inside} | {by} |')
+    return '\n'.join(lines)
+
+
 # ---- entry: root runs the suite itself, or hands it to nobody ---------------
 
 def stage(args, work):
@@ -637,7 +659,11 @@ def stage(args, work):
 
 
 def main():
+    if sys.argv[1:] == ['--markdown']:
+        print(markdown())
+        return 0
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--markdown', action='store_true', help="print README.md's table of cases and exit")
     ap.add_argument('--user', choices=('root', 'nobody'), required=True)
     ap.add_argument('--permit', required=True)
     ap.add_argument('--hostile', required=True)
