@@ -84,7 +84,17 @@ const char *landlock_scope_name(unsigned bit);
 
 /* enforcer/seccomp.c */
 bool seccomp_kernel_support(void);
+enum {
+        SECCOMP_ALLOW_UNIX = 1 << 0,  /* socket(AF_UNIX) */
+        SECCOMP_ALLOW_INET = 1 << 1,  /* TCP sockets */
+        SECCOMP_ALLOW_MEMFD = 1 << 2, /* memfd_create */
+        SECCOMP_VARIANTS = 1 << 3,
+};
+unsigned seccomp_variant(const permit_ruleset *rs);
+int seccomp_compile(unsigned variant, struct sock_filter **ret, unsigned short *ret_len, permit_error *error);
 int seccomp_build(permit_ruleset *rs, permit_error *error);
+/* enforcer/seccomp-prebuilt.c: the filter made at build time, if any. */
+bool seccomp_prebuilt(unsigned variant, const struct sock_filter **ret, unsigned short *ret_len);
 int seccomp_apply(const permit_ruleset *rs, bool all_threads); /* async-signal-safe */
 extern const denied_call seccomp_denied_calls[];
 extern const size_t seccomp_n_denied_calls;

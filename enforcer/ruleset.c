@@ -381,7 +381,7 @@ static int parse_abi_cap(const char *s, unsigned *ret) {
 static int compile(compiler *c, const char *const *ids, size_t n, const permit_policy *policy) {
         permit_ruleset *rs = c->rs;
         const permit_paths *p = c->paths;
-        unsigned cap = PERMIT_LANDLOCK_ABI_MAX;
+        unsigned cap = PERMIT_LANDLOCK_ABI_MAX, env_cap = PERMIT_LANDLOCK_ABI_MAX;
         int r;
 
         if (policy->landlock_abi_max > PERMIT_LANDLOCK_ABI_MAX)
@@ -389,9 +389,11 @@ static int compile(compiler *c, const char *const *ids, size_t n, const permit_p
                                         policy->landlock_abi_max, PERMIT_LANDLOCK_ABI_MAX);
         if (policy->landlock_abi_max)
                 cap = policy->landlock_abi_max;
-        if (parse_abi_cap(secure_getenv("PERMIT_LANDLOCK_ABI"), &cap) < 0)
+        if (parse_abi_cap(secure_getenv("PERMIT_LANDLOCK_ABI"), &env_cap) < 0)
                 return permit_error_set(c->error, -EINVAL, NULL, "PERMIT_LANDLOCK_ABI must be 0-%d",
                                         PERMIT_LANDLOCK_ABI_MAX);
+        if (env_cap < cap)
+                cap = env_cap;
         if (policy->no_landlock)
                 cap = 0;
         rs->policy = *policy;

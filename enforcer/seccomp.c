@@ -103,7 +103,7 @@ static void freectx(scmp_filter_ctx *ctx) {
  * only traffic Landlock filters by port. Comparisons: family on its low 32
  * bits; "greater than" on all 64, so a value with high bits set is denied
  * (the kernel would read only its low bits). */
-static int add_socket_rules(scmp_filter_ctx ctx, const permit_ruleset *rs) {
+static int add_socket_rules(scmp_filter_ctx ctx, unsigned variant) {
         const int ip[] = { AF_INET, AF_INET6 };
         int r;
 
@@ -111,7 +111,8 @@ static int add_socket_rules(scmp_filter_ctx ctx, const permit_ruleset *rs) {
         if (r < 0)
                 return r;
         for (int f = 0; f <= AF_INET6; f++) {
-                bool allowed = (f == AF_UNIX && rs->allow_unix) || ((f == AF_INET || f == AF_INET6) && rs->allow_inet);
+                bool allowed = (f == AF_UNIX && (variant & SECCOMP_ALLOW_UNIX)) ||
+                               ((f == AF_INET || f == AF_INET6) && (variant & SECCOMP_ALLOW_INET));
 
                 if (allowed)
                         continue;
@@ -119,7 +120,7 @@ static int add_socket_rules(scmp_filter_ctx ctx, const permit_ruleset *rs) {
                 if (r < 0)
                         return r;
         }
-        if (!rs->allow_inet)
+        if (!(variant & SECCOMP_ALLOW_INET))
                 return 0;
         for (size_t i = 0; i < ELEMENTSOF(ip); i++) {
                 for (int type = 0; type <= 15; type++) {
@@ -146,7 +147,7 @@ static int add_socket_rules(scmp_filter_ctx ctx, const permit_ruleset *rs) {
         return 0;
 }
 
-static int add_rules(scmp_filter_ctx ctx, const permit_ruleset *rs) {
+static int add_rules(scmp_filter_ctx ctx, unsigned variant) {
         int r;
 
         for (size_t i = 0; i < seccomp_n_denied_calls; i++) {
@@ -176,12 +177,12 @@ static int add_rules(scmp_filter_ctx ctx, const permit_ruleset *rs) {
         /* memfd_create: a memfd is not on a path Landlock sees, so it could
          * be written and executed (fexecve). Displays need it (Wayland
          * shared memory): then it is allowed and the report says so. */
-        if (!rs->allow_memfd) {
+        if (!(variant & SECCOMP_ALLOW_MEMFD)) {
                 r = seccomp_rule_add(ctx, DENY(EPERM), SCMP_SYS(memfd_create), 0);
                 if (r < 0)
                         return r;
         }
-        r = add_socket_rules(ctx, rs);
+        r = add_socket_rules(ctx, variant);
         if (r < 0)
                 return r;
         /* socketpair: only AF_UNIX (a connected pair reaches nothing outside). */
@@ -191,15 +192,16 @@ static int add_rules(scmp_filter_ctx ctx, const permit_ruleset *rs) {
         return seccomp_rule_add(ctx, DENY(EACCES), SCMP_SYS(socketpair), 1, SCMP_A0(SCMP_CMP_MASKED_EQ, LOW32, 0));
 }
 
-int seccomp_build(permit_ruleset *rs, permit_error *error) {
+/* libseccomp's compiler: about 300 us here, so permit_ruleset_new() takes
+ * the same BPF generated at build time (seccomp-prebuilt.c) when there is
+ * one; tests/unit/enforcer checks the two are identical. */
+int seccomp_compile(unsigned variant, struct sock_filter **ret, unsigned short *ret_len, permit_error *error) {
         _cleanup_(freectx) scmp_filter_ctx ctx = NULL;
         _cleanup_close_ int fd = -1;
         _cleanup_free_ struct sock_filter *bpf = NULL;
         struct stat st;
         int r;
 
-        if (!rs->seccomp)
-                return 0;
         ctx = seccomp_init(SCMP_ACT_ALLOW);
         if (!ctx)
                 return permit_error_set(error, -ENOMEM, NULL, "seccomp_init failed");
@@ -211,7 +213,7 @@ int seccomp_build(permit_ruleset *rs, permit_error *error) {
         if (r >= 0)
                 r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
         if (r >= 0)
-                r = add_rules(ctx, rs);
+                r = add_rules(ctx, variant);
         if (r < 0)
                 return permit_error_set(error, r, NULL, "building the seccomp filter: %s", strerror(-r));
         /* libseccomp 2.5.4 exports only to a file descriptor. */
@@ -231,9 +233,32 @@ int seccomp_build(permit_ruleset *rs, permit_error *error) {
                 return -ENOMEM;
         if (pread(fd, bpf, (size_t) st.st_size, 0) != st.st_size)
                 return permit_error_set(error, -EIO, NULL, "reading the seccomp filter back failed");
-        rs->bpf_len = (unsigned short) (st.st_size / (off_t) sizeof(struct sock_filter));
-        rs->bpf = steal_pointer(&bpf);
+        *ret_len = (unsigned short) (st.st_size / (off_t) sizeof(struct sock_filter));
+        *ret = steal_pointer(&bpf);
         return 0;
+}
+
+unsigned seccomp_variant(const permit_ruleset *rs) {
+        return (rs->allow_unix ? SECCOMP_ALLOW_UNIX : 0) | (rs->allow_inet ? SECCOMP_ALLOW_INET : 0) |
+               (rs->allow_memfd ? SECCOMP_ALLOW_MEMFD : 0);
+}
+
+int seccomp_build(permit_ruleset *rs, permit_error *error) {
+        unsigned variant = seccomp_variant(rs);
+        const struct sock_filter *pre;
+        unsigned short len;
+
+        if (!rs->seccomp)
+                return 0;
+        if (seccomp_prebuilt(variant, &pre, &len)) {
+                rs->bpf = malloc(len * sizeof(*pre));
+                if (!rs->bpf)
+                        return -ENOMEM;
+                memcpy(rs->bpf, pre, len * sizeof(*pre));
+                rs->bpf_len = len;
+                return 0;
+        }
+        return seccomp_compile(variant, &rs->bpf, &rs->bpf_len, error);
 }
 
 /* After fork: one system call. no_new_privs must be set already. */

@@ -261,8 +261,9 @@ _public_ int permit_spawn(const permit_ruleset *rs, const char *const *argv, con
         }
         if (pid == 0)
                 child(&plan);
-        closep(&err_w);
-        closep(&guest);
+        close(steal_fd(&err_w));
+        if (guest >= 0)
+                close(steal_fd(&guest));
         do
                 n = read(err_r, &child_errno, sizeof(child_errno));
         while (n < 0 && errno == EINTR);

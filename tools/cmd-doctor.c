@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* permit doctor: what this machine can enforce. */
+/* permit doctor: what this machine can enforce. Part of the lean front
+ * (tools/front.c): uses no tool.c helper. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,12 +42,14 @@ int cmd_doctor(int argc, char **argv) {
                 json = true;
         }
         if (optind < argc) {
-                tool_error("doctor: unexpected argument '%s'", argv[optind]);
+                fprintf(stderr, "permit doctor: unexpected argument '%s'\n", argv[optind]);
                 return EXIT_USAGE;
         }
         r = permit_doctor_report(json, &text);
-        if (r < 0)
-                return tool_fail(r, NULL, "doctor");
+        if (r < 0) {
+                fprintf(stderr, "permit doctor: %s\n", strerror(-r));
+                return EXIT_USAGE;
+        }
         fputs(text, stdout);
         if (json)
                 putchar('\n');

@@ -12,7 +12,6 @@
 #include <ftw.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -322,13 +321,9 @@ int cmd_run(int argc, char **argv) {
                 status = fail("--addon-dir %s: %s", addon_opt, strerror(errno));
                 goto out;
         }
-        if (!home_opt) {
-                const struct passwd *pw;
-
+        /* No getpwuid(): the front is linked statically, without NSS. */
+        if (!home_opt)
                 home_opt = getenv("HOME");
-                if ((!home_opt || home_opt[0] != '/') && (pw = getpwuid(getuid())))
-                        home_opt = pw->pw_dir;
-        }
         if (home_opt && home_opt[0] == '/' && !(home = realpath(home_opt, NULL)) && !(home = strdup(home_opt))) {
                 status = fail("out of memory");
                 goto out;
