@@ -115,6 +115,7 @@ def PY(*a, **k):
 SH_OK = ['/bin/sh', '-c', 'exit 0']
 LISTEN = ['net.listen:{GRANTED_PORT}']
 CONNECT = ['net.connect:127.0.0.1:{TCP_PORT}']
+HOME_RW = ['fs.write:$HOME']
 SHADOW = '/etc/shadow is readable by root only'
 MKNOD = 'making a device node needs CAP_MKNOD'
 BY_HANDLE = 'open_by_handle_at needs CAP_DAC_READ_SEARCH'
@@ -163,6 +164,19 @@ CASES = [
     C('open-by-handle', ['open-by-handle', '{DATA}', '{HANDLE_TYPE}', '{HANDLE}'], SECCOMP, handle=True,
       out=per_user('ok', 'denied EPERM', BY_HANDLE),
       what='open ~/.ssh/id_ed25519 by its file handle (open_by_handle_at: no path)'),
+    # -- fs.write:$HOME granted: the profile's store under it must stay out of reach
+    C('home-grant-grants-write', ['overwrite', '{GRANTS}'], LANDLOCK_FS, grant=HOME_RW,
+      what="fs.write:$HOME granted: overwrite the profile's permit/grants.json"),
+    C('home-grant-grants-read', ['read', '{GRANTS}'], LANDLOCK_FS, grant=HOME_RW,
+      what="fs.write:$HOME granted: read the profile's permit/grants.json"),
+    C('home-grant-store-create', ['create', '{STORE}'], LANDLOCK_FS, grant=HOME_RW,
+      what="fs.write:$HOME granted: create a file in the profile's permit/"),
+    C('home-grant-store-rename', ['rename', '{STORE}'], LANDLOCK_FS, grant=HOME_RW,
+      what="fs.write:$HOME granted: rename the profile's permit/ away"),
+    C('home-grant-profile-rename', ['rename', '{PROFILE}'], LANDLOCK_FS, grant=HOME_RW,
+      what="fs.write:$HOME granted: rename the profile that holds permit/"),
+    C('granted-home-write', ['create', '{DOCS}'], GRANTED, grant=HOME_RW,
+      what='fs.write:$HOME granted: create a file in ~/Documents'),
     # -- what the grant allows still works
     C('granted-data-create', ['create', '{DATA}'], GRANTED, what='create a file in $DATA'),
     C('granted-data-read', ['read', '{DATA}/state.json'], GRANTED, what='read a file in $DATA'),
@@ -390,7 +404,8 @@ def make_home(base):
             f.write(text)
     return dict(HOME=home, DOCS=docs, NOTES=os.path.join(docs, 'notes.txt'), SSH=ssh,
                 KEY=os.path.join(ssh, 'id_ed25519'), BASHRC=os.path.join(home, '.bashrc'),
-                GRANTS=os.path.join(profile, 'permit', 'grants.json'), DATA=data, TMP=tmp,
+                GRANTS=os.path.join(profile, 'permit', 'grants.json'), STORE=os.path.join(profile, 'permit'),
+                PROFILE=profile, DATA=data, TMP=tmp,
                 OUTSIDE=outside, MNT=mnt)
 
 
