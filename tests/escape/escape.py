@@ -610,7 +610,7 @@ class Suite:
     def main(self):
         cases = [c for c in CASES if not self.args.only or c.name in self.args.only]
         wheres = ('outside', 'inside') if self.args.where == 'both' else (self.args.where,)
-        print(f'1..{len(cases) * len(wheres) + 1}')
+        print(f'1..{len(cases) * len(wheres) + 1 + bool(self.args.readme)}')
         self.tap.note(f'running as uid {os.getuid()} ({self.user}), kernel {os.uname().release}')
         # Four runs at a time, each in a home and with ports of its own; the
         # slow ones (CPU, wall time) first, so the rest runs beside them.
@@ -623,6 +623,11 @@ class Suite:
             for case, where in runs:
                 self.tap.result(*futures[case, where].result())
         self.tap.result(self.targets.alive(), 'the victim outlived every attack')
+        if self.args.readme:
+            with open(self.args.readme) as f:
+                fresh = markdown() in f.read()
+            self.tap.result(fresh, 'README.md lists the cases as they are',
+                            [] if fresh else ['update it: escape.py --markdown prints the table'])
         return 1 if self.tap.failed else 0
 
 
@@ -685,6 +690,7 @@ def main():
     ap.add_argument('--hostile-py', required=True)
     ap.add_argument('--build-root', required=True)
     ap.add_argument('--python', default='/usr/bin/python3')
+    ap.add_argument('--readme', help="check that this README.md holds the table of cases")
     ap.add_argument('--where', choices=('outside', 'inside', 'both'), default='both',
                     help='only the unsandboxed or the sandboxed runs (for debugging; the test runs both)')
     ap.add_argument('--only', action='append', default=[], metavar='CASE', help='only this case (repeatable)')
