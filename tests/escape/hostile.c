@@ -174,11 +174,10 @@ static int copy_into(const char *src, int dst_fd) {
         }
 }
 
-/* Runs a program in a child and waits for it: with exec_fd >= 0 that open
- * file (fexecve), else PATH. Returns 0 when it ran and exited 0, the errno
- * of a failed exec (passed back over a close-on-exec pipe), or an error. */
-static int run_program(const char *path, int exec_fd, char *const argv[]) {
-        int p[2];
+/* fork() with a close-on-exec pipe from the child (p[1]) to the parent
+ * (p[0]); each side keeps only its end. Returns the pid, 0 in the child, or
+ * ATTACK_ERROR. */
+static pid_t fork_with_pipe(int p[2]) {
         if (pipe2(p, O_CLOEXEC) < 0)
                 return setup_error("pipe: %s", strerrorname_np(errno));
         pid_t pid = fork();
@@ -188,9 +187,27 @@ static int run_program(const char *path, int exec_fd, char *const argv[]) {
                 close(p[1]);
                 return setup_error("fork: %s", strerrorname_np(e));
         }
+        close(p[pid == 0 ? 0 : 1]);
+        return pid;
+}
+
+static int wait_for(pid_t pid, int *status) {
+        while (waitpid(pid, status, 0) < 0)
+                if (errno != EINTR)
+                        return setup_error("waitpid: %s", strerrorname_np(errno));
+        return 0;
+}
+
+/* Runs a program in a child and waits for it: with exec_fd >= 0 that open
+ * file (fexecve), else PATH. Returns 0 when it ran and exited 0, the errno
+ * of a failed exec (passed back over a close-on-exec pipe), or an error. */
+static int run_program(const char *path, int exec_fd, char *const argv[]) {
+        int p[2];
+        pid_t pid = fork_with_pipe(p);
+        if (pid < 0)
+                return ATTACK_ERROR;
         if (pid == 0) {
                 static char *const empty_env[] = { NULL };
-                close(p[0]);
                 if (exec_fd >= 0)
                         fexecve(exec_fd, argv, empty_env);
                 else
@@ -199,7 +216,6 @@ static int run_program(const char *path, int exec_fd, char *const argv[]) {
                 (void) !write(p[1], &e, sizeof(e));
                 _exit(127);
         }
-        close(p[1]);
         int exec_errno = 0;
         ssize_t n;
         do
@@ -207,9 +223,8 @@ static int run_program(const char *path, int exec_fd, char *const argv[]) {
         while (n < 0 && errno == EINTR);
         close(p[0]);
         int status;
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return setup_error("waitpid: %s", strerrorname_np(errno));
+        if (wait_for(pid, &status) < 0)
+                return ATTACK_ERROR;
         if (n == (ssize_t) sizeof(exec_errno))
                 return exec_errno > 0 ? exec_errno : EIO;
         if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
@@ -223,23 +238,15 @@ static int run_program(const char *path, int exec_fd, char *const argv[]) {
  * session, a namespace) and returns what it returned. */
 static int in_child(int (*fn)(void *), void *arg) {
         int p[2];
-        if (pipe2(p, O_CLOEXEC) < 0)
-                return setup_error("pipe: %s", strerrorname_np(errno));
-        pid_t pid = fork();
-        if (pid < 0) {
-                int e = errno;
-                close(p[0]);
-                close(p[1]);
-                return setup_error("fork: %s", strerrorname_np(e));
-        }
+        pid_t pid = fork_with_pipe(p);
+        if (pid < 0)
+                return ATTACK_ERROR;
         if (pid == 0) {
-                close(p[0]);
                 int r = fn(arg);
                 (void) !write(p[1], &r, sizeof(r));
                 (void) !write(p[1], error_text, sizeof(error_text));
                 _exit(0);
         }
-        close(p[1]);
         int r = 0;
         ssize_t n = read(p[0], &r, sizeof(r));
         if (n == (ssize_t) sizeof(r) && r == ATTACK_ERROR)
@@ -247,9 +254,8 @@ static int in_child(int (*fn)(void *), void *arg) {
         error_text[sizeof(error_text) - 1] = '\0';
         close(p[0]);
         int status;
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return setup_error("waitpid: %s", strerrorname_np(errno));
+        if (wait_for(pid, &status) < 0)
+                return ATTACK_ERROR;
         if (n != (ssize_t) sizeof(r)) {
                 if (WIFSIGNALED(status))
                         return setup_error("the attacking child was killed by signal %d", WTERMSIG(status));
@@ -519,7 +525,12 @@ static int attack_ptrace(char **a) {
 /* The victim prints the address of a secret string; these read it. */
 #define VICTIM_SECRET "permit-victim-secret"
 
-static int check_secret(const char *buf) {
+/* The result of reading n bytes of the victim's memory into buf. */
+static int check_secret(ssize_t n, const char *buf) {
+        if (n < 0)
+                return failed();
+        if (n != (ssize_t) sizeof(VICTIM_SECRET))
+                return setup_error("short read of the victim's memory");
         return memcmp(buf, VICTIM_SECRET, sizeof(VICTIM_SECRET)) == 0 ? 0 :
                setup_error("read the victim's memory but not its secret");
 }
@@ -534,12 +545,7 @@ static int attack_proc_mem(char **a) {
         _cleanup_close_ int fd = open(path, O_RDWR | O_CLOEXEC);
         if (fd < 0)
                 return failed();
-        ssize_t n = pread(fd, buf, sizeof(buf), (off_t) addr);
-        if (n < 0)
-                return failed();
-        if (n != (ssize_t) sizeof(buf))
-                return setup_error("short read of the victim's memory");
-        return check_secret(buf);
+        return check_secret(pread(fd, buf, sizeof(buf), (off_t) addr), buf);
 }
 
 static int attack_vm_read(char **a) {
@@ -549,12 +555,7 @@ static int attack_vm_read(char **a) {
         if (parse_pid(a[0], &pid) < 0 || parse_addr(a[1], &addr) < 0)
                 return ATTACK_ERROR;
         struct iovec local = { buf, sizeof(buf) }, remote = { (void *) addr, sizeof(buf) };
-        ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
-        if (n < 0)
-                return failed();
-        if (n != (ssize_t) sizeof(buf))
-                return setup_error("short read of the victim's memory");
-        return check_secret(buf);
+        return check_secret(process_vm_readv(pid, &local, 1, &remote, 1, 0), buf);
 }
 
 /* ---- kernel attack surface -------------------------------------------- */
@@ -586,15 +587,20 @@ static int attack_mount(char **a) {
         return 0;
 }
 
-/* clone() with a namespace flag: seccomp sees the flags. */
-static int attack_clone_newuser(char **a) {
-        long pid = syscall(SYS_clone, (unsigned long) (CLONE_NEWUSER | SIGCHLD), NULL, NULL, NULL, 0UL);
+/* After a raw clone system call: the child leaves at once, the parent
+ * reaps it. */
+static int cloned(long pid) {
         if (pid < 0)
                 return failed();
         if (pid == 0)
                 _exit(0);
         waitpid((pid_t) pid, NULL, 0);
         return 0;
+}
+
+/* clone() with a namespace flag: seccomp sees the flags. */
+static int attack_clone_newuser(char **a) {
+        return cloned(syscall(SYS_clone, (unsigned long) (CLONE_NEWUSER | SIGCHLD), NULL, NULL, NULL, 0UL));
 }
 
 /* clone3(): the flags sit in memory, where seccomp cannot look. */
@@ -602,19 +608,21 @@ static int attack_clone3_newuser(char **a) {
         struct {
                 uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
         } args = { .flags = CLONE_NEWUSER, .exit_signal = SIGCHLD };
-        long pid = syscall(SYS_clone3, &args, sizeof(args));
-        if (pid < 0)
-                return failed();
-        if (pid == 0)
-                _exit(0);
-        waitpid((pid_t) pid, NULL, 0);
-        return 0;
+        return cloned(syscall(SYS_clone3, &args, sizeof(args)));
 }
 
 static int attack_keyctl(char **a) {
         long key = syscall(SYS_add_key, "user", "permit-escape", "x", (size_t) 1,
                            (int32_t) KEY_SPEC_PROCESS_KEYRING);
         return key < 0 ? failed() : 0;
+}
+
+/* The result of a system call that returns a new descriptor. */
+static int opened(long fd) {
+        if (fd < 0)
+                return failed();
+        close((int) fd);
+        return 0;
 }
 
 static int attack_bpf(char **a) {
@@ -624,21 +632,13 @@ static int attack_bpf(char **a) {
         attr.key_size = 4;
         attr.value_size = 4;
         attr.max_entries = 1;
-        long fd = syscall(SYS_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
-        if (fd < 0)
-                return failed();
-        close((int) fd);
-        return 0;
+        return opened(syscall(SYS_bpf, BPF_MAP_CREATE, &attr, sizeof(attr)));
 }
 
 static int attack_io_uring(char **a) {
         struct io_uring_params p;
         memset(&p, 0, sizeof(p));
-        long fd = syscall(SYS_io_uring_setup, 4U, &p);
-        if (fd < 0)
-                return failed();
-        close((int) fd);
-        return 0;
+        return opened(syscall(SYS_io_uring_setup, 4U, &p));
 }
 
 static int attack_perf_event(char **a) {
@@ -650,19 +650,11 @@ static int attack_perf_event(char **a) {
         attr.disabled = 1;
         attr.exclude_kernel = 1;
         attr.exclude_hv = 1;
-        long fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
-        if (fd < 0)
-                return failed();
-        close((int) fd);
-        return 0;
+        return opened(syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC));
 }
 
 static int attack_userfaultfd(char **a) {
-        long fd = syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
-        if (fd < 0)
-                return failed();
-        close((int) fd);
-        return 0;
+        return opened(syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY));
 }
 
 /* Pushes a character into the input of the terminal on FD (the one the
@@ -753,25 +745,31 @@ static int parse_inet(const char *host, const char *port, union addr *addr, sock
         return 0;
 }
 
+/* A socket of TYPE for the address HOST PORT (a[0], a[1]). */
+static int inet_socket(char **a, int type, union addr *addr, socklen_t *len, int *ret_fd) {
+        if (parse_inet(a[0], a[1], addr, len) < 0)
+                return ATTACK_ERROR;
+        *ret_fd = socket(addr->sa.sa_family, type | SOCK_CLOEXEC, 0);
+        return *ret_fd < 0 ? failed() : 0;
+}
+
 static int attack_tcp_connect(char **a) {
         union addr addr;
         socklen_t len;
-        if (parse_inet(a[0], a[1], &addr, &len) < 0)
-                return ATTACK_ERROR;
-        _cleanup_close_ int fd = socket(addr.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return failed();
+        _cleanup_close_ int fd = -1;
+        int r = inet_socket(a, SOCK_STREAM, &addr, &len, &fd);
+        if (r != 0)
+                return r;
         return connect(fd, &addr.sa, len) < 0 ? failed() : 0;
 }
 
 static int tcp_listen(char **a, int *ret_fd) {
         union addr addr;
         socklen_t len;
-        if (parse_inet(a[0], a[1], &addr, &len) < 0)
-                return ATTACK_ERROR;
-        _cleanup_close_ int fd = socket(addr.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return failed();
+        _cleanup_close_ int fd = -1;
+        int r = inet_socket(a, SOCK_STREAM, &addr, &len, &fd);
+        if (r != 0)
+                return r;
         int one = 1;
         (void) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
         if (bind(fd, &addr.sa, len) < 0 || listen(fd, 4) < 0)
@@ -805,11 +803,10 @@ static int attack_tcp_accept(char **a) {
 static int attack_udp_send(char **a) {
         union addr addr;
         socklen_t len;
-        if (parse_inet(a[0], a[1], &addr, &len) < 0)
-                return ATTACK_ERROR;
-        _cleanup_close_ int fd = socket(addr.sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return failed();
+        _cleanup_close_ int fd = -1;
+        int r = inet_socket(a, SOCK_DGRAM, &addr, &len, &fd);
+        if (r != 0)
+                return r;
         return sendto(fd, "x", 1, 0, &addr.sa, len) < 0 ? failed() : 0;
 }
 
