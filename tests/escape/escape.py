@@ -16,9 +16,10 @@ data directory), then runs the attack twice:
            with the errno doc/capabilities.md documents, and what the
            grant allows must still work.
 
-Outside targets live for the whole run: TCP listeners on 127.0.0.1 and ::1,
-a UDP receiver, a unix socket by path and an abstract one, and a victim
-process (hostile victim) to signal, ptrace and read the memory of.
+Outside targets live for the whole run: TCP listeners on 127.0.0.1 (two
+ports), 127.0.0.2 and ::1, UDP receivers, a unix socket by path and an
+abstract one, and a victim process (hostile victim) to signal, ptrace and
+read the memory of. README.md says more, and lists the cases.
 
 --user nobody runs the whole suite as uid/gid 65534 (setpriv), where
 resource limits bind as they do for ordinary users; it needs root to get
@@ -273,7 +274,8 @@ CASES = [
     PY('py-granted-data-create', ['create', '{DATA}'], GRANTED, what='create a file in $DATA'),
     PY('py-granted-doc-read', ['read', '{NOTES}'], GRANTED, what='read ~/Documents/notes.txt (granted)'),
     PY('py-exec-sh', ['exec'] + SH_OK, LANDLOCK_FS, what='subprocess.run(/bin/sh)'),
-    PY('py-tcp-connect', ['tcp-connect', '127.0.0.1', '{TCP_PORT}'], SECCOMP_SOCKET, what='socket.connect to 127.0.0.1'),
+    PY('py-tcp-connect', ['tcp-connect', '127.0.0.1', '{TCP_PORT}'], SECCOMP_SOCKET,
+       what='socket.connect to 127.0.0.1'),
     PY('py-udp-send', ['udp-send', '127.0.0.1', '{UDP_PORT}'], SECCOMP_SOCKET, what='socket.sendto over UDP'),
     PY('py-unix-connect', ['unix-connect', '{UNIX_PATH}'], SECCOMP_SOCKET, what='connect to a unix socket by path'),
     PY('py-unix-abstract', ['unix-abstract', '{ABSTRACT}'], SECCOMP_SOCKET, what='connect to an abstract unix socket'),
@@ -316,10 +318,10 @@ class Tap:
 
 # ---- the outside world the add-on attacks ----------------------------------
 
-def free_port(family=socket.AF_INET, kind=socket.SOCK_STREAM):
-    host = '::1' if family == socket.AF_INET6 else '127.0.0.1'
-    with socket.socket(family, kind) as s:
-        s.bind((host, 0))
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on (for now)."""
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
 
 
@@ -344,8 +346,8 @@ class Targets:
         words = self.victim.stdout.readline().split()
         if len(words) != 3 or words[0] != 'ready':
             raise RuntimeError(f'the victim did not start: {words}')
-        self.places.update(TCP_PORT=tcp, TCP2_PORT=tcp2, TCP6_PORT=tcp6, UNIX_PATH=unix_path, ABSTRACT=abstract, UDP_PORT=udp,
-                           UDP6_PORT=udp6, PID=words[1], ADDR=words[2])
+        self.places.update(TCP_PORT=tcp, TCP2_PORT=tcp2, TCP6_PORT=tcp6, UDP_PORT=udp, UDP6_PORT=udp6,
+                           UNIX_PATH=unix_path, ABSTRACT=abstract, PID=words[1], ADDR=words[2])
 
     def listen(self, family, addr):
         s = socket.socket(family, socket.SOCK_STREAM)
@@ -405,8 +407,7 @@ def make_home(base):
     return dict(HOME=home, DOCS=docs, NOTES=os.path.join(docs, 'notes.txt'), SSH=ssh,
                 KEY=os.path.join(ssh, 'id_ed25519'), BASHRC=os.path.join(home, '.bashrc'),
                 GRANTS=os.path.join(profile, 'permit', 'grants.json'), STORE=os.path.join(profile, 'permit'),
-                PROFILE=profile, DATA=data, TMP=tmp,
-                OUTSIDE=outside, MNT=mnt)
+                PROFILE=profile, DATA=data, TMP=tmp, OUTSIDE=outside, MNT=mnt)
 
 
 def elf_interpreter(path):
