@@ -195,6 +195,8 @@ CASES = [
       what='run /bin/sh through the dynamic loader (ld.so maps it, no execve of /bin/sh)'),
     # -- other processes (the victim runs outside, as the same user)
     C('signal', ['signal', '{PID}'], LANDLOCK_SCOPE, what='kill(victim, SIGUSR1)'),
+    C('signal-host', ['signal-parent'], LANDLOCK_SCOPE, limits=['wall_seconds=60'],
+      what='kill(getppid(), SIGUSR1): the permit run that watches its wall time (the runner ignores SIGUSR1)'),
     C('ptrace', ['ptrace', '{PID}'], SECCOMP, what='PTRACE_ATTACH to the victim'),
     C('proc-mem', ['proc-mem', '{PID}', '{ADDR}'], PROC_MEM, what="open /proc/VICTIM/mem read-write, read its secret"),
     C('vm-read', ['vm-read', '{PID}', '{ADDR}'], SECCOMP, what="process_vm_readv the victim's secret"),
@@ -719,6 +721,8 @@ def main():
         print(f'Bail out! expected uid {NOBODY}, running as {os.getuid()}')
         return 1
     with tempfile.TemporaryDirectory(prefix=f'permit-escape-{args.user}.') as work:
+        # signal-host sends SIGUSR1 to its parent: the runner, outside.
+        signal.signal(signal.SIGUSR1, signal.SIG_IGN)
         suite = Suite(args, work)
         try:
             return suite.main()

@@ -508,6 +508,12 @@ static int attack_signal(char **a) {
         return kill(pid, SIGUSR1) < 0 ? failed() : 0;
 }
 
+/* The process that started the add-on: permit run, whose watchdog
+ * enforces the wall time (the runner, outside). */
+static int attack_signal_parent(char **a) {
+        return kill(getppid(), SIGUSR1) < 0 ? failed() : 0;
+}
+
 static int attack_ptrace(char **a) {
         pid_t pid;
         if (parse_pid(a[0], &pid) < 0)
@@ -1045,6 +1051,7 @@ static const struct attack attacks[] = {
         { "memfd-exec", -1, "PROGRAM [ARGS]", attack_memfd_exec },
         { "exec-ldso", -2, "LDSO PROGRAM [ARGS]", attack_exec_ldso },
         { "signal", 1, "PID", attack_signal },
+        { "signal-parent", 0, "", attack_signal_parent },
         { "ptrace", 1, "PID", attack_ptrace },
         { "proc-mem", 2, "PID ADDR", attack_proc_mem },
         { "vm-read", 2, "PID ADDR", attack_vm_read },
