@@ -120,7 +120,12 @@ static _Noreturn void child(const spawn_plan *p) {
         int err = p->errpipe, r;
         sigset_t none;
 
+        /* The host may block or ignore signals (SIGPIPE often): the add-on
+         * starts with the defaults. */
         sigemptyset(&none);
+        for (int sig = 1; sig < NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        sigaction(sig, &(struct sigaction) { .sa_handler = SIG_DFL }, NULL);
         sigprocmask(SIG_SETMASK, &none, NULL);
         if (err <= PERMIT_SOCKET_FD)
                 err = fcntl(err, F_DUPFD_CLOEXEC, PERMIT_SOCKET_FD + 1);
