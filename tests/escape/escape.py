@@ -83,6 +83,59 @@ def per_user(root, nobody, why):
     return {'root': root, 'nobody': nobody, 'why': why}
 
 
+def sysctl(knob):
+    """/proc/sys/KNOB as a number, or None where this kernel has no such knob."""
+    try:
+        with open('/proc/sys/' + knob) as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class Knob:
+    """Outside: `ok`, unless the kernel is configured to refuse this to the
+    user (refused(value, user) for /proc/sys/KNOB): then EXPECT, the kernel's
+    own answer, and the knob is named in the test line."""
+
+    def __init__(self, knob, refused, expect, why, text):
+        self.knob, self.refused, self.expect, self.why, self.text = knob, refused, expect, why, text
+
+    def __call__(self, user):
+        v = sysctl(self.knob)
+        if v is not None and self.refused(v, user):
+            return self.expect, f'{self.why}: {self.knob.replace("/", ".")} = {v}'
+        return 'ok', None
+
+
+class CapSysResource:
+    """Outside: raising a hard limit takes CAP_SYS_RESOURCE (which some
+    machines' root lacks, this one's included)."""
+    text = 'ok with CAP_SYS_RESOURCE, else denied EPERM'
+
+    def __call__(self, user):
+        if has_cap(24):
+            return 'ok', None
+        return 'denied EPERM', 'without CAP_SYS_RESOURCE no one may raise a hard limit'
+
+
+PERF = Knob('kernel/perf_event_paranoid', lambda v, u: v > 2 and u == 'nobody', 'denied EACCES',
+            'perf_event_open is off for unprivileged users', 'ok; denied EACCES for nobody when perf_event_paranoid > 2')
+BPF = Knob('kernel/unprivileged_bpf_disabled', lambda v, u: v != 0 and u == 'nobody', 'denied EPERM',
+           'bpf() is off for unprivileged users', 'ok; denied EPERM for nobody when unprivileged_bpf_disabled')
+USERNS = Knob('kernel/unprivileged_userns_clone', lambda v, u: v == 0 and u == 'nobody', 'denied EPERM',
+              "Debian's switch for unprivileged user namespaces is off",
+              'ok; denied EPERM for nobody when unprivileged_userns_clone = 0 (Debian)')
+IO_URING = Knob('kernel/io_uring_disabled', lambda v, u: v == 2 or (v == 1 and u == 'nobody'), 'denied EPERM',
+                'io_uring is disabled', 'ok; denied EPERM when io_uring_disabled = 2, for nobody when 1')
+TIOCSTI = Knob('dev/tty/legacy_tiocsti', lambda v, u: v == 0 and u == 'nobody', 'denied EIO',
+               'TIOCSTI is off for unprivileged users', 'ok; denied EIO for nobody when legacy_tiocsti = 0')
+YAMA_TEXT = 'ok; denied {} when Yama ptrace_scope = 3, for nobody when 2'
+PTRACE = Knob('kernel/yama/ptrace_scope', lambda v, u: v == 3 or (v == 2 and u == 'nobody'), 'denied EPERM',
+              'Yama forbids this ptrace', YAMA_TEXT.format('EPERM'))
+PROC_MEM_OUT = Knob('kernel/yama/ptrace_scope', lambda v, u: v == 3 or (v == 2 and u == 'nobody'),
+                    'denied EACCES', 'Yama forbids this ptrace', YAMA_TEXT.format('EACCES'))
+
+
 def everyone(observed, why):
     """An expected failure (a kernel limitation) for both users."""
     return {'root': (observed, why), 'nobody': (observed, why)}
@@ -121,7 +174,6 @@ SHADOW = '/etc/shadow is readable by root only'
 MKNOD = 'making a device node needs CAP_MKNOD'
 BY_HANDLE = 'open_by_handle_at needs CAP_DAC_READ_SEARCH'
 CANNOT_MOUNT = 'an unprivileged user cannot mount (CAP_SYS_ADMIN) outside a namespace of its own'
-NO_BPF = 'kernel.unprivileged_bpf_disabled is set: only CAP_BPF/CAP_SYS_ADMIN may create maps'
 NO_RAW = 'raw and packet sockets need CAP_NET_RAW'
 NO_CHMOD = 'Landlock (ABI 7) has no right for file metadata: chmod, chown, utimes, xattrs'
 LDSO = ('Landlock checks the execute right at execve only; ld.so must be executable (it is the interpreter of '
@@ -195,30 +247,30 @@ CASES = [
     C('signal', ['signal', '{PID}'], LANDLOCK_SCOPE, what='kill(victim, SIGUSR1)'),
     C('signal-host', ['signal-parent'], LANDLOCK_SCOPE, limits=['wall_seconds=60'],
       what='kill(getppid(), SIGUSR1): the permit run that watches its wall time (the runner ignores SIGUSR1)'),
-    C('ptrace', ['ptrace', '{PID}'], SECCOMP, what='PTRACE_ATTACH to the victim'),
-    C('proc-mem', ['proc-mem', '{PID}', '{ADDR}'], PROC_MEM, what="open /proc/VICTIM/mem read-write, read its secret"),
-    C('vm-read', ['vm-read', '{PID}', '{ADDR}'], SECCOMP, what="process_vm_readv the victim's secret"),
+    C('ptrace', ['ptrace', '{PID}'], SECCOMP, out=PTRACE, what='PTRACE_ATTACH to the victim'),
+    C('proc-mem', ['proc-mem', '{PID}', '{ADDR}'], PROC_MEM, out=PROC_MEM_OUT, what="open /proc/VICTIM/mem read-write, read its secret"),
+    C('vm-read', ['vm-read', '{PID}', '{ADDR}'], SECCOMP, out=PTRACE, what="process_vm_readv the victim's secret"),
     # -- kernel attack surface
-    C('unshare-user', ['unshare-user'], SECCOMP, what='unshare(CLONE_NEWUSER)'),
-    C('userns-mount', ['userns-mount', '{MNT}'], SECCOMP,
+    C('unshare-user', ['unshare-user'], SECCOMP, out=USERNS, what='unshare(CLONE_NEWUSER)'),
+    C('userns-mount', ['userns-mount', '{MNT}'], SECCOMP, out=USERNS,
       what='unshare a user and mount namespace, mount a tmpfs there'),
-    C('clone-newuser', ['clone-newuser'], SECCOMP, what='clone(CLONE_NEWUSER)'),
-    C('clone3-newuser', ['clone3-newuser'], SECCOMP_CLONE3, what='clone3() with CLONE_NEWUSER (flags in memory)'),
+    C('clone-newuser', ['clone-newuser'], SECCOMP, out=USERNS, what='clone(CLONE_NEWUSER)'),
+    C('clone3-newuser', ['clone3-newuser'], SECCOMP_CLONE3, out=USERNS, what='clone3() with CLONE_NEWUSER (flags in memory)'),
     C('mount', ['mount', '{MNT}'], SECCOMP, out=per_user('ok', 'denied EPERM', CANNOT_MOUNT),
       what='mount a tmpfs'),
     C('keyctl', ['keyctl'], SECCOMP, what='add_key() to the process keyring'),
-    C('bpf', ['bpf'], SECCOMP, out=per_user('ok', 'denied EPERM', NO_BPF), what='bpf(BPF_MAP_CREATE)'),
-    C('io-uring', ['io-uring'], SECCOMP, what='io_uring_setup()'),
-    C('perf-event', ['perf-event'], SECCOMP, what='perf_event_open() on itself, user space only'),
+    C('bpf', ['bpf'], SECCOMP, out=BPF, what='bpf(BPF_MAP_CREATE)'),
+    C('io-uring', ['io-uring'], SECCOMP, out=IO_URING, what='io_uring_setup()'),
+    C('perf-event', ['perf-event'], SECCOMP, out=PERF, what='perf_event_open() on itself, user space only'),
     C('userfaultfd', ['userfaultfd'], SECCOMP, what='userfaultfd(UFFD_USER_MODE_ONLY)'),
-    C('tiocsti', ['tiocsti', '0'], SECCOMP, tty=True,
+    C('tiocsti', ['tiocsti', '0'], SECCOMP, out=TIOCSTI, tty=True,
       what='TIOCSTI: type into the terminal it was started from'),
-    C('tiocsti-hibits', ['tiocsti-hibits', '0'], SECCOMP, tty=True,
+    C('tiocsti-hibits', ['tiocsti-hibits', '0'], SECCOMP, out=TIOCSTI, tty=True,
       what='TIOCSTI with bit 32 of the command set (CVE-2019-10063)'),
     C('personality', ['personality'], SECCOMP, what='personality(ADDR_NO_RANDOMIZE)'),
     C('compat-socket', ['compat-socket'], SECCOMP_ARCH,
       what='socket(AF_INET) through the i386 system call table (int $0x80)'),
-    C('rlimit-raise', ['rlimit-raise'], NO_RAISE, out='CAP_SYS_RESOURCE', limits=['memory_mb=256'],
+    C('rlimit-raise', ['rlimit-raise'], NO_RAISE, out=CapSysResource(), limits=['memory_mb=256'],
       what='raise the RLIMIT_AS hard limit back to unlimited'),
     # -- network: no net capability at all
     C('tcp-connect', ['tcp-connect', '127.0.0.1', '{TCP_PORT}'], SECCOMP_SOCKET,
@@ -280,9 +332,9 @@ CASES = [
     PY('py-unix-connect', ['unix-connect', '{UNIX_PATH}'], SECCOMP_SOCKET, what='connect to a unix socket by path'),
     PY('py-unix-abstract', ['unix-abstract', '{ABSTRACT}'], SECCOMP_SOCKET, what='connect to an abstract unix socket'),
     PY('py-signal', ['signal', '{PID}'], LANDLOCK_SCOPE, what='os.kill(victim, SIGUSR1)'),
-    PY('py-ptrace', ['ptrace', '{PID}'], SECCOMP, what='ctypes: ptrace(PTRACE_ATTACH, victim)'),
-    PY('py-proc-mem', ['proc-mem', '{PID}', '{ADDR}'], PROC_MEM, what="read /proc/VICTIM/mem"),
-    PY('py-unshare-user', ['unshare-user'], SECCOMP, what='ctypes: unshare(CLONE_NEWUSER)'),
+    PY('py-ptrace', ['ptrace', '{PID}'], SECCOMP, out=PTRACE, what='ctypes: ptrace(PTRACE_ATTACH, victim)'),
+    PY('py-proc-mem', ['proc-mem', '{PID}', '{ADDR}'], PROC_MEM, out=PROC_MEM_OUT, what="read /proc/VICTIM/mem"),
+    PY('py-unshare-user', ['unshare-user'], SECCOMP, out=USERNS, what='ctypes: unshare(CLONE_NEWUSER)'),
     PY('py-memory', ['memory', '256'], RLIMIT_AS, limits=['memory_mb=96'],
       what='allocate 256 MiB of bytearrays under memory_mb=96'),
     PY('py-fork-bomb', ['fork-bomb', '64'], RLIMIT_NPROC, limits=['processes=32'],
@@ -463,11 +515,8 @@ class Suite:
         if isinstance(e, dict):
             why = e['why']
             e = e[self.user]
-        if e == 'CAP_SYS_RESOURCE':
-            if has_cap(24):
-                e = 'ok'
-            else:
-                e, why = 'denied EPERM', 'without CAP_SYS_RESOURCE nobody may raise a hard limit'
+        if callable(e):
+            e, why = e(self.user)
         todo = None
         if where == 'inside' and case.xfail and self.user in case.xfail:
             e, todo = case.xfail[self.user]
@@ -637,7 +686,7 @@ def markdown():
     def cell(e, user=None):
         if isinstance(e, dict):
             return f"{e['root']} (root) / {e['nobody']} (nobody)" if e['root'] != e['nobody'] else e['root']
-        return 'ok, or denied EPERM without CAP_SYS_RESOURCE' if e == 'CAP_SYS_RESOURCE' else str(e)
+        return e.text if callable(e) else str(e)
 
     lines = ['| case | hostile ... | what it tries | more grants, limits | outside | inside | stopped by |',
              '|---|---|---|---|---|---|---|']
