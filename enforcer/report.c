@@ -222,6 +222,17 @@ static json_t *report_json(const permit_ruleset *rs) {
         return o;
 }
 
+/* Prints o (and drops it) into *ret. */
+static int json_done(json_t *o, char **ret) {
+        char *s = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+
+        json_decref(o);
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
 /* ---- text ---------------------------------------------------------------- */
 
 typedef struct text {
@@ -250,16 +261,8 @@ _public_ int permit_ruleset_report(const permit_ruleset *rs, bool json, char **r
 
         if (!rs || !ret)
                 return -EINVAL;
-        if (json) {
-                json_t *o = report_json(rs);
-                char *s = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-
-                json_decref(o);
-                if (!s)
-                        return -ENOMEM;
-                *ret = s;
-                return 0;
-        }
+        if (json)
+                return json_done(report_json(rs), ret);
         f = open_memstream(&buf, &len);
         if (!f)
                 return -ENOMEM;
@@ -316,7 +319,6 @@ _public_ int permit_doctor_report(bool json, char **ret) {
                 return -EINVAL;
         if (json) {
                 json_t *o = json_object(), *feat = json_array();
-                char *s;
 
                 for (size_t i = 0; i < ELEMENTSOF(features); i++)
                         json_array_append_new(feat, json_pack("{s:s, s:i, s:b, s:s}", "name", features[i].name, "abi",
@@ -328,12 +330,7 @@ _public_ int permit_doctor_report(bool json, char **ret) {
                 json_object_set_new(o, "seccomp", json_boolean(sc));
                 json_object_set_new(o, "user_namespaces", json_boolean(ns));
                 json_object_set_new(o, "uid", json_integer(getuid()));
-                s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-                json_decref(o);
-                if (!s)
-                        return -ENOMEM;
-                *ret = s;
-                return 0;
+                return json_done(o, ret);
         }
         f = open_memstream(&buf, &len);
         if (!f)

@@ -33,6 +33,7 @@
 #include <cmocka.h>
 
 #include "permit/enforcer.h"
+#include "test-files.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define ASAN 1
@@ -41,30 +42,29 @@
 #endif
 
 typedef struct fixture {
-        char root[64], data[96], tmp[96], script[128];
+        char *root, *data, *tmp, *script;
 } fixture;
 
 static int setup(void **state) {
         fixture *f = calloc(1, sizeof(*f));
 
-        snprintf(f->root, sizeof(f->root), "/tmp/permit-apply.XXXXXX");
-        if (!mkdtemp(f->root))
-                return -1;
-        snprintf(f->data, sizeof(f->data), "%s/data", f->root);
-        snprintf(f->tmp, sizeof(f->tmp), "%s/tmp", f->root);
-        snprintf(f->script, sizeof(f->script), "%s/script.sh", f->root);
-        if (mkdir(f->data, 0700) < 0 || mkdir(f->tmp, 0700) < 0)
-                return -1;
+        f->root = test_tempdir();
+        f->data = test_join(f->root, "data");
+        f->tmp = test_join(f->root, "tmp");
+        f->script = test_join(f->root, "script.sh");
+        assert_int_equal(mkdir(f->data, 0700), 0);
+        assert_int_equal(mkdir(f->tmp, 0700), 0);
         *state = f;
         return 0;
 }
 
 static int teardown(void **state) {
         fixture *f = *state;
-        char cmd[128];
 
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->root);
-        assert_int_equal(system(cmd), 0);
+        free(f->data);
+        free(f->tmp);
+        free(f->script);
+        test_rm_rf(f->root);
         free(f);
         return 0;
 }
@@ -101,7 +101,7 @@ static permit_ruleset *ruleset(const fixture *f, const char *const *caps, size_t
         } while (0)
 
 static void restricted_child(const fixture *f, permit_ruleset *rs) {
-        char path[160];
+        char path[512];
         int sv[2], fd;
         struct rlimit rl;
         pid_t pid;
@@ -255,7 +255,7 @@ static void test_spawn_socket_and_environment(void **state) {
         const char *argv[] = { "sh", "-c", "echo \"$PERMIT_SOCKET_FD $HOME $TMPDIR $LANG $PATH $EXTRA ${SECRET-unset}\" >&3", NULL };
         const char *env[] = { "EXTRA=yes", NULL };
         permit_child *c = NULL;
-        char expect[512];
+        char expect[2048];
         int status;
 
         setenv("SECRET", "host-only", 1);
@@ -330,11 +330,7 @@ static void test_spawn_errors(void **state) {
         permit_ruleset *rs;
         permit_child *c = NULL;
         const char *argv[] = { "script", NULL };
-        FILE *s = fopen(f->script, "w");
-
-        assert_non_null(s);
-        fputs("#!/bin/sh\nexit 0\n", s);
-        fclose(s);
+        test_write_string(f->script, "#!/bin/sh\nexit 0\n");
         assert_int_equal(chmod(f->script, 0755), 0);
         rs = ruleset(f, NULL, 0, NULL, f->script);
         assert_int_equal(permit_spawn(rs, argv, NULL, 0, &c), 0);

@@ -17,61 +17,54 @@
 #include <cmocka.h>
 
 #include "enforcer/enforcer-private.h"
+#include "test-files.h"
 
 typedef struct fixture {
-        char root[64];
-        char addon[128], data[128], tmp[128], home[128], profile[128], script[160];
+        char *root, *addon, *data, *tmp, *home, *profile, *script;
 } fixture;
 
-static void mkdir_p(const char *path) {
-        assert_int_equal(mkdir(path, 0700), 0);
-}
+static char *dir_at(const char *parent, const char *name) {
+        char *p = test_join(parent, name);
 
-static void write_file(const char *path, const char *text, mode_t mode) {
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-
-        assert_true(fd >= 0);
-        assert_int_equal(write(fd, text, strlen(text)), (ssize_t) strlen(text));
-        close(fd);
+        assert_int_equal(mkdir(p, 0700), 0);
+        return p;
 }
 
 static int setup(void **state) {
         fixture *f = calloc(1, sizeof(*f));
-        char p[256];
 
-        snprintf(f->root, sizeof(f->root), "/tmp/permit-ruleset.XXXXXX");
-        if (!mkdtemp(f->root))
-                return -1;
-        snprintf(f->addon, sizeof(f->addon), "%s/addon", f->root);
-        snprintf(f->data, sizeof(f->data), "%s/data", f->root);
-        snprintf(f->tmp, sizeof(f->tmp), "%s/tmp", f->root);
-        snprintf(f->home, sizeof(f->home), "%s/home", f->root);
-        snprintf(f->profile, sizeof(f->profile), "%s/home/profile", f->root);
-        snprintf(f->script, sizeof(f->script), "%s/addon/run.sh", f->root);
-        mkdir_p(f->addon);
-        mkdir_p(f->data);
-        mkdir_p(f->tmp);
-        mkdir_p(f->home);
-        snprintf(p, sizeof(p), "%s/Documents", f->home);
-        mkdir_p(p);
-        mkdir_p(f->profile);
-        snprintf(p, sizeof(p), "%s/permit", f->profile);
-        mkdir_p(p);
-        snprintf(p, sizeof(p), "%s/addons", f->profile);
-        mkdir_p(p);
-        snprintf(p, sizeof(p), "%s/notes.txt", f->profile);
-        write_file(p, "x", 0600);
-        write_file(f->script, "#!/bin/sh\necho hi\n", 0755);
+        f->root = test_tempdir();
+        f->addon = dir_at(f->root, "addon");
+        f->data = dir_at(f->root, "data");
+        f->tmp = dir_at(f->root, "tmp");
+        f->home = dir_at(f->root, "home");
+        free(dir_at(f->home, "Documents"));
+        f->profile = dir_at(f->home, "profile");
+        free(dir_at(f->profile, "permit"));
+        free(dir_at(f->profile, "addons"));
+        {
+                char *notes = test_join(f->profile, "notes.txt");
+
+                test_write_string(notes, "x");
+                free(notes);
+        }
+        f->script = test_join(f->addon, "run.sh");
+        test_write_string(f->script, "#!/bin/sh\necho hi\n");
+        assert_int_equal(chmod(f->script, 0755), 0);
         *state = f;
         return 0;
 }
 
 static int teardown(void **state) {
         fixture *f = *state;
-        char cmd[128];
 
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->root);
-        assert_int_equal(system(cmd), 0);
+        free(f->addon);
+        free(f->data);
+        free(f->tmp);
+        free(f->home);
+        free(f->profile);
+        free(f->script);
+        test_rm_rf(f->root);
         free(f);
         unsetenv("PERMIT_LANDLOCK_ABI");
         return 0;
@@ -166,7 +159,7 @@ static void test_no_capability(void **state) {
         fixture *f = *state;
         json_t *j = compile_json(f, NULL, 0, 7, NULL);
         json_t *sc = json_object_get(j, "seccomp_filter");
-        char expect[512];
+        char expect[2048];
 
         /* $ADDON read-only, $DATA and $TMP writable, the entry executable. */
         snprintf(expect, sizeof(expect), "%s=read_file,read_dir;", f->addon);
@@ -215,7 +208,7 @@ static void test_fs_grants(void **state) {
         const char *caps[] = { "fs.read:$DOCUMENTS", "fs.write:$HOME/Documents", "fs.read:/etc/hostname",
                                "fs.read:$HOME/missing" };
         json_t *j = compile_json(f, caps, 4, 7, NULL);
-        char expect[512];
+        char expect[2048];
 
         snprintf(expect, sizeof(expect), "%s/Documents=read_file,read_dir;", f->home);
         ASSERT_RULES(j, "fs.read:$DOCUMENTS", expect);
@@ -235,7 +228,7 @@ static void test_profile_store_never_visible(void **state) {
         fixture *f = *state;
         const char *caps[] = { "fs.write:$PROFILE" };
         json_t *j = compile_json(f, caps, 1, 7, NULL);
-        char *got = rules_for(j, "fs.write:$PROFILE"), expect[256];
+        char *got = rules_for(j, "fs.write:$PROFILE"), expect[2048];
 
         snprintf(expect, sizeof(expect), "%s/addons=", f->profile);
         assert_non_null(strstr(got, expect));
@@ -281,7 +274,7 @@ static void test_exec_and_script_interpreter(void **state) {
         assert_int_equal(permit_ruleset_report(rs, true, &text), 0);
         j = json_loads(text, 0, NULL);
         {
-                char expect[256];
+                char expect[2048];
 
                 snprintf(expect, sizeof(expect), "%s=execute,read_file;/bin/sh=execute,read_file;", f->script);
                 ASSERT_RULES(j, "entry", expect);
@@ -450,7 +443,7 @@ static void test_bad_inputs(void **state) {
         permit_paths p = paths_of(f), q;
         const char *bad[] = { "made.up" }, *noarg[] = { "fs.read" }, *profile[] = { "fs.read:$PROFILE" },
                    *nulls[] = { NULL };
-        char notexec[256];
+        char *notexec = test_join(f->addon, "notes");
 
         expect_error(bad, 1, &p, NULL, -EINVAL, "unknown kind 'made.up'");
         expect_error(noarg, 1, &p, NULL, -EINVAL, "fs.read needs a path");
@@ -464,10 +457,10 @@ static void test_bad_inputs(void **state) {
         q = p;
         q.entry = "permit-no-such-program";
         expect_error(NULL, 0, &q, NULL, -ENOENT, "permit-no-such-program");
-        snprintf(notexec, sizeof(notexec), "%s/notes", f->addon);
-        write_file(notexec, "x", 0644);
+        test_write_string(notexec, "x");
         q.entry = notexec;
         expect_error(NULL, 0, &q, NULL, -EACCES, NULL);
+        free(notexec);
         q.entry = "/etc";
         expect_error(NULL, 0, &q, NULL, -EACCES, NULL);
         expect_error(NULL, 0, &p, &(permit_policy) { .landlock_abi_max = 8 }, -EINVAL, "permit knows 1-7");
