@@ -64,6 +64,7 @@ LANDLOCK_FS = By('denied EACCES', 'Landlock file-system rules')
 LANDLOCK_NET = By('denied EACCES', 'Landlock TCP rules')
 LANDLOCK_SCOPE = By('denied EPERM', 'Landlock signal scope (ABI 6)')
 SECCOMP_SOCKET = By('denied EACCES', 'seccomp: socket family or type not granted')
+LANDLOCK_ABSTRACT = By('denied EPERM', 'Landlock abstract unix socket scope (ABI 6)')
 SECCOMP = By('denied EPERM', 'seccomp')
 SECCOMP_CLONE3 = By('denied ENOSYS', 'seccomp: clone3 (its flags are in memory; glibc falls back to clone)')
 SECCOMP_ARCH = By('denied EPERM', 'seccomp: system calls of another architecture')
@@ -181,6 +182,10 @@ NO_RAW = 'raw and packet sockets need CAP_NET_RAW'
 NO_CHMOD = 'Landlock (ABI 7) has no right for file metadata: chmod, chown, utimes, xattrs'
 LDSO = ('Landlock checks the execute right at execve only; ld.so must be executable (it is the interpreter of '
         'every dynamic program) and maps PROGRAM with mmap(PROT_EXEC), which Landlock does not check')
+UNIX_BY_PATH = ('Landlock before ABI 9 has no right for connect() to a unix socket by path, and the display '
+                'needs AF_UNIX sockets')
+ABSTRACT_SCOPE = ('Landlock scopes abstract unix sockets all or none, and X11 listens on one outside, so '
+                  'sys.display lifts the scope')
 NPROC_ROOT = 'RLIMIT_NPROC never binds a process whose real uid is 0 (kernel/fork.c), and permit run keeps the uid'
 
 CASES = [
@@ -305,6 +310,13 @@ CASES = [
       what='net.connect:127.0.0.1:PORT granted: connect to another port'),
     C('connect-other-host', ['tcp-connect', '127.0.0.2', '{TCP_PORT}'], BROKER, grant=CONNECT,
       what='net.connect:127.0.0.1:PORT granted: connect to the same port on another host'),
+    # -- sys.display granted: what it lets through besides the display
+    C('display-unix-connect', ['unix-connect', '{UNIX_PATH}'], LANDLOCK_FS, grant=['sys.display'],
+      xfail=everyone('ok', UNIX_BY_PATH), what='sys.display granted: connect to another unix socket by its path'),
+    C('display-unix-abstract', ['unix-abstract', '{ABSTRACT}'], LANDLOCK_ABSTRACT, grant=['sys.display'],
+      xfail=everyone('ok', ABSTRACT_SCOPE), what='sys.display granted: connect to another abstract unix socket'),
+    C('display-memfd-exec', ['memfd-exec', '/bin/true'], SECCOMP, grant=['sys.display'],
+      what='sys.display granted (memfd_create allowed): fexecve a memfd'),
     # -- resources
     C('fork-bomb', ['fork-bomb', '64'], RLIMIT_NPROC, limits=['processes=32'],
       xfail={'root': ('ok', NPROC_ROOT)}, what='start 64 processes under processes=32'),
