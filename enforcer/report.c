@@ -37,12 +37,13 @@ void report_protections(const permit_ruleset *rs, add_fn f, void *u) {
         else
                 add(f, u, "filesystem", NOT_ENFORCED, "none", "no Landlock: every file the user can reach is open");
 
-        if (abi >= 1 && (sc && !rs->allow_memfd))
-                add(f, u, "exec", ENFORCED, "Landlock (execute) + seccomp (memfd_create)",
-                    "only the entry program and programs granted by proc.exec");
+        if (abi >= 1 && sc)
+                add(f, u, "exec", ENFORCED, "Landlock (execute) + seccomp (execveat by descriptor, memfd_create)",
+                    "only the entry program and programs granted by proc.exec; ld.so can still map a readable "
+                    "file (the sandbox's other limits bind what it runs)");
         else if (abi >= 1)
                 add(f, u, "exec", PARTLY, "Landlock (execute)",
-                    "a memfd can be written and executed (memfd_create is allowed)");
+                    "without seccomp a file can be run by its descriptor (fexecve of a memfd)");
         else
                 add(f, u, "exec", NOT_ENFORCED, "none", "no Landlock: any program can run");
 

@@ -5,6 +5,7 @@
  * kill). Integer arguments are compared on their low 32 bits, as the
  * kernel reads them (CVE-2019-10063: a TIOCSTI with high bits set passed
  * Flatpak's 64-bit comparison). doc/capabilities.md lists every rule. */
+#include <fcntl.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -184,6 +185,14 @@ static int add_rules(scmp_filter_ctx ctx, unsigned variant) {
                 if (r < 0)
                         return r;
         }
+        /* execveat(fd, "", ..., AT_EMPTY_PATH) runs whatever fd holds: a
+         * memfd (when a display needs memfd_create) or a file opened before
+         * the sandbox. Landlock checks execution by path only, so running a
+         * file by its descriptor is refused always (what fexecve() uses). */
+        r = seccomp_rule_add(ctx, DENY(EPERM), SCMP_SYS(execveat), 1,
+                             SCMP_A4(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH));
+        if (r < 0)
+                return r;
         r = add_socket_rules(ctx, variant);
         if (r < 0)
                 return r;

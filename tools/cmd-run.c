@@ -61,7 +61,9 @@ static void help(void) {
              "  --report               print the enforcement report on stderr first\n"
              "  --json                 ... as JSON\n"
              "  --profile-dir DIR      $PROFILE; its permit/ store is never visible, even\n"
-             "                         under a grant that contains it (fs.write:$HOME)\n"
+             "                         under a grant that contains it (fs.write:$HOME);\n"
+             "                         default: $XDG_DATA_HOME/permit/profiles/default\n"
+             "                         (with --home DIR: DIR/.local/share/permit/...)\n"
              "  --profile DIR ADDON    the grants recorded for ADDON (needs the consent store)\n"
              "\n"
              "Exit status: CMD's; 128+N when it was killed by signal N; 125 when permit\n"
@@ -247,7 +249,7 @@ int cmd_run(int argc, char **argv) {
         const char *allow[MAX_ALLOW], *data_opt = NULL, *tmp_opt = NULL, *home_opt = NULL, *addon_opt = NULL,
                                       *profile = NULL, *profile_dir = NULL;
         char *data = NULL, *tmp = NULL, *addon = NULL, *home = NULL, *profile_path = NULL;
-        bool clear = false, report = false, json = false, made_data = false, made_tmp = false;
+        bool clear = false, report = false, json = false, made_data = false, made_tmp = false, home_given;
         permit_sandbox_options policy = { 0 };
         permit_ruleset *rs = NULL;
         permit_error error = { 0 };
@@ -331,11 +333,31 @@ int cmd_run(int argc, char **argv) {
                 status = fail("--profile-dir %s: %s", profile_dir, strerror(errno));
                 goto out;
         }
+        home_given = home_opt != NULL;
         if (!home_opt)
                 home_opt = getenv("HOME");
         if (home_opt && home_opt[0] == '/' && !(home = realpath(home_opt, NULL)) && !(home = strdup(home_opt))) {
                 status = fail("out of memory");
                 goto out;
+        }
+        /* Without --profile-dir, the default profile's store is the one to
+         * keep out of sight: $XDG_DATA_HOME/permit/profiles/default (under
+         * --home DIR when given: DIR/.local/share/...). Not there: nothing. */
+        if (!profile_dir) {
+                const char *xdg = home_given ? NULL : getenv("XDG_DATA_HOME");
+                char *guess = NULL;
+
+                if (xdg && xdg[0] == '/')
+                        r = asprintf(&guess, "%s/permit/profiles/default", xdg);
+                else
+                        r = home ? asprintf(&guess, "%s/.local/share/permit/profiles/default", home) : 0;
+                if (r < 0) {
+                        status = fail("out of memory");
+                        goto out;
+                }
+                if (guess)
+                        profile_path = realpath(guess, NULL);
+                free(guess);
         }
         if (data_opt ? folder("--data", data_opt, &data) : (made_data = true, private_folder("data", &data))) {
                 status = RUN_FAILED;

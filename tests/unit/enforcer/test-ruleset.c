@@ -356,7 +356,7 @@ static void test_display_and_mediated(void **state) {
         assert_string_equal(status_of(j, "capabilities", "id", "sys.display"), "partly");
         assert_string_equal(status_of(j, "capabilities", "id", "ipc.dbus:org.freedesktop.Notifications"), "enforced");
         assert_string_equal(status_of(j, "protections", "name", "unix sockets"), "partly");
-        assert_string_equal(status_of(j, "protections", "name", "exec"), "partly");
+        assert_string_equal(status_of(j, "protections", "name", "exec"), "enforced"); /* execveat by descriptor is denied */
         assert_false(json_is_true(json_object_get(j, "fully_enforced")));
         json_decref(j);
 
