@@ -8,6 +8,8 @@
 #include "store-private.h"
 
 #define POLICY_MAX_DENY 1024
+/* PERMIT_LANDLOCK_ABI_MAX of permit/enforcer.h, which the store does not include. */
+#define POLICY_LANDLOCK_ABI_MAX 7
 
 /* A deny entry; for a bare kind also its broadest valid forms, found once
  * here rather than for every capability checked. */
@@ -22,9 +24,12 @@ struct permit_policy {
         size_t n_deny;
         deny_entry *deny;
         permit_limits limits;
+        bool require_full;
+        unsigned landlock_abi_max;
 };
 
-static const char *const policy_keys[] = { "version", "deny", "limits" };
+static const char *const policy_keys[] = { "version", "deny", "limits", "require_full_enforcement",
+                                           "landlock_abi_max" };
 static const char *const limit_keys[] = { "memory_mb", "cpu_seconds", "processes", "open_files", "wall_seconds" };
 
 _public_ void permit_policy_free(permit_policy *p) {
@@ -146,6 +151,21 @@ _public_ int permit_policy_parse(const char *buf, size_t len, const char *source
                 r = parse_deny(p, v, error);
         if (r >= 0 && (v = json_object_get(root, "limits")))
                 r = parse_limits(p, v, error);
+        if (r >= 0 && (v = json_object_get(root, "require_full_enforcement"))) {
+                if (json_is_boolean(v))
+                        p->require_full = json_is_true(v);
+                else
+                        r = permit_error_set(error, -EINVAL, "require_full_enforcement", "must be true or false");
+        }
+        /* Landlock ABIs are 1..7; "none" is not a policy a host would want
+         * (it only weakens), so 0 is refused rather than read as "no cap". */
+        if (r >= 0 && (v = json_object_get(root, "landlock_abi_max"))) {
+                if (json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= POLICY_LANDLOCK_ABI_MAX)
+                        p->landlock_abi_max = (unsigned) json_integer_value(v);
+                else
+                        r = permit_error_set(error, -EINVAL, "landlock_abi_max", "must be an integer from 1 to %d",
+                                             POLICY_LANDLOCK_ABI_MAX);
+        }
         if (r < 0) {
                 permit_policy_free(p);
                 return permit_error_set_source(error, r, source);
@@ -206,4 +226,12 @@ static const permit_limits no_limits;
 
 _public_ const permit_limits *permit_policy_limits(const permit_policy *p) {
         return p ? &p->limits : &no_limits;
+}
+
+_public_ bool permit_policy_require_full(const permit_policy *p) {
+        return p && p->require_full;
+}
+
+_public_ unsigned permit_policy_landlock_abi_max(const permit_policy *p) {
+        return p ? p->landlock_abi_max : 0;
 }

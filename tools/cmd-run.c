@@ -7,7 +7,11 @@
  * nothing to clean up or watch, so permit restricts itself and executes
  * the command (no fork). Otherwise it starts the command with
  * permit_spawn(), waits (killing it past its wall time) and removes the
- * private folders it made. */
+ * private folders it made.
+ *
+ * The add-on form (--profile DIR ADDON, --addon ADDON) reads the grants from
+ * the consent store (tools/run-addon.c): the static front, which links the
+ * enforcer alone, executes permit-tool for it. */
 #include <errno.h>
 #include <ftw.h>
 #include <getopt.h>
@@ -23,14 +27,8 @@
 
 #include "permit/capability.h"
 #include "permit/enforcer.h"
+#include "run-addon.h"
 #include "tool.h"
-
-/* Exit statuses of `permit run`, as env(1), nohup(1) and bwrap use them. */
-enum {
-        RUN_FAILED = 125,       /* permit itself: bad option, sandbox not set up, --require-full not met */
-        RUN_NOT_EXECUTABLE = 126,
-        RUN_NOT_FOUND = 127,
-};
 
 #define MAX_ALLOW 256
 
@@ -64,14 +62,25 @@ static void help(void) {
              "                         under a grant that contains it (fs.write:$HOME);\n"
              "                         default: $XDG_DATA_HOME/permit/profiles/default\n"
              "                         (with --home DIR: DIR/.local/share/permit/...)\n"
-             "  --profile DIR ADDON    the grants recorded for ADDON (needs the consent store)\n"
+             "\n"
+             "The add-on form runs CMD under what the user granted ADDON instead of --allow:\n"
+             "  --profile DIR ADDON    the grants recorded for ADDON in profile DIR\n"
+             "  --addon ADDON          ... in the default profile\n"
+             "  --policy FILE          the host policy: capabilities denied, limit caps,\n"
+             "                         require_full_enforcement, landlock_abi_max\n"
+             "                         (doc/store.md); --limit may only lower limits\n"
+             "$ADDON is DIR/addons/ADDON when the package is installed there (verified\n"
+             "against the pinned key each time; a package that does not verify is\n"
+             "refused), $DATA is DIR/data/ADDON (kept), $TMP a new private folder.\n"
+             "Refused (125) when a required capability is denied or not approved.\n"
              "\n"
              "Exit status: CMD's; 128+N when it was killed by signal N; 125 when permit\n"
              "failed (bad option, sandbox not set up, --require-full not met); 126 when\n"
              "CMD is not executable; 127 when it is not found.\n"
              "\n"
              "Example:\n"
-             "  permit run --allow 'fs.read:$DOCUMENTS' -- python3 script.py");
+             "  permit run --allow 'fs.read:$DOCUMENTS' -- python3 script.py\n"
+             "  permit run --profile ~/p org.example.hello -- python3 ~/p/addons/org.example.hello/main.py");
 }
 
 static int fail(const char *format, ...) __attribute__((format(printf, 1, 2)));
@@ -116,16 +125,6 @@ static int parse_limit(const char *arg, permit_sandbox_limits *l) {
         return fail("--limit %.*s: unknown limit (memory_mb, cpu_seconds, processes, open_files, file_size_mb, "
                     "wall_seconds)",
                     (int) (eq - arg), arg);
-}
-
-/* The grants recorded for ADDON in profile DIR. The consent store
- * (permit/grants.json, DESIGN.md section 5) is not part of this build yet;
- * when it lands, this reads the effective grant into caps and the add-on's
- * folders into paths. Until then it refuses rather than guess. */
-static int grants_from_profile(const char *profile, const char *addon) {
-        return fail("--profile %s %s: reading grants needs the consent store, which this build does not have; "
-                    "use --allow",
-                    profile, addon);
 }
 
 /* A folder given on the command line, made if missing, as an absolute path. */
@@ -244,20 +243,33 @@ int cmd_run(int argc, char **argv) {
                 { "json", no_argument, NULL, 'j' },
                 { "profile", required_argument, NULL, 'p' },
                 { "profile-dir", required_argument, NULL, 'P' },
+                { "addon", required_argument, NULL, 'x' },
+                { "policy", required_argument, NULL, 'y' },
                 { NULL, 0, NULL, 0 },
         };
         const char *allow[MAX_ALLOW], *data_opt = NULL, *tmp_opt = NULL, *home_opt = NULL, *addon_opt = NULL,
-                                      *profile = NULL, *profile_dir = NULL;
+                                      *profile = NULL, *profile_dir = NULL, *addon_id = NULL, *policy_file = NULL;
         char *data = NULL, *tmp = NULL, *addon = NULL, *home = NULL, *profile_path = NULL;
         bool clear = false, report = false, json = false, made_data = false, made_tmp = false, home_given;
         permit_sandbox_options policy = { 0 };
         permit_ruleset *rs = NULL;
         permit_error error = { 0 };
+        run_addon granted __attribute__((unused)) = { 0 };
         size_t n_allow = 0;
         int opt, r, status;
 
         opterr = 0;
-        while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+        for (;;) {
+                opt = getopt_long(argc, argv, "+h", options, NULL);
+                if (opt == -1) {
+                        /* --profile DIR ADDON: the operand, then more options. */
+                        if (profile && !addon_id && optind < argc && strcmp(argv[optind - 1], "--") != 0 &&
+                            strcmp(argv[optind], "--") != 0) {
+                                addon_id = argv[optind++];
+                                continue;
+                        }
+                        break;
+                }
                 switch (opt) {
                 case 'h':
                         help();
@@ -309,16 +321,32 @@ int cmd_run(int argc, char **argv) {
                 case 'P':
                         profile_dir = optarg;
                         break;
+                case 'x':
+                        addon_id = optarg;
+                        break;
+                case 'y':
+                        policy_file = optarg;
+                        break;
                 default:
                         return fail("unknown option or missing value: '%s' (see 'permit run --help')",
                                     argv[optind - 1]);
                 }
         }
-        if (profile) {
-                if (optind >= argc || strcmp(argv[optind], "--") == 0)
-                        return fail("--profile DIR needs an ADDON id");
-                return grants_from_profile(profile, argv[optind]);
+        if (profile && !addon_id)
+                return fail("--profile DIR needs an ADDON id: permit run --profile DIR ADDON -- CMD [ARGS...]");
+        if (addon_id && (n_allow || addon_opt || data_opt || profile_dir))
+                return fail("%s: the add-on form takes its capabilities and folders from the store "
+                            "(no --allow, --addon-dir, --data, --profile-dir)",
+                            addon_id);
+        if (policy_file && !addon_id)
+                return fail("--policy needs the add-on form (--profile DIR ADDON or --addon ADDON)");
+#ifdef PERMIT_FRONT
+        /* The store is not linked into the front: permit-tool runs this. */
+        if (addon_id) {
+                front_exec_tool();
+                return fail("cannot start permit-tool: %s", strerror(errno));
         }
+#endif
         if (optind < argc && strcmp(argv[optind - 1], "--") != 0 && strcmp(argv[optind], "--") == 0)
                 optind++;
         if (optind >= argc)
@@ -343,7 +371,7 @@ int cmd_run(int argc, char **argv) {
         /* Without --profile-dir, the default profile's store is the one to
          * keep out of sight: $XDG_DATA_HOME/permit/profiles/default (under
          * --home DIR when given: DIR/.local/share/...). Not there: nothing. */
-        if (!profile_dir) {
+        if (!profile_dir && !addon_id) {
                 const char *xdg = home_given ? NULL : getenv("XDG_DATA_HOME");
                 char *guess = NULL;
 
@@ -359,7 +387,9 @@ int cmd_run(int argc, char **argv) {
                         profile_path = realpath(guess, NULL);
                 free(guess);
         }
-        if (data_opt ? folder("--data", data_opt, &data) : (made_data = true, private_folder("data", &data))) {
+        if (addon_id)
+                ; /* $DATA is the add-on's own: PROFILE/data/ADDON */
+        else if (data_opt ? folder("--data", data_opt, &data) : (made_data = true, private_folder("data", &data))) {
                 status = RUN_FAILED;
                 goto out;
         }
@@ -368,16 +398,29 @@ int cmd_run(int argc, char **argv) {
                 goto out;
         }
 
-        r = permit_ruleset_new(allow, n_allow,
+#ifndef PERMIT_FRONT
+        if (addon_id) {
+                status = run_addon_setup(profile, addon_id, policy_file, &policy, tmp, home, argv[optind], &granted);
+                if (status != 0)
+                        goto out;
+                rs = granted.ruleset;
+                data = granted.data;
+                addon = granted.addon;
+                policy = granted.options;
+                granted = (run_addon) { 0 };
+        }
+#endif
+        if (rs)
+                ; /* the add-on's */
+        else if ((r = permit_ruleset_new(allow, n_allow,
                                &(permit_paths) { .addon = addon, .data = data, .tmp = tmp, .home = home,
                                                  .profile = profile_path, .entry = argv[optind] },
-                               &policy, &rs, &error);
-        if (r == -ENOENT || r == -EACCES) {
+                               &policy, &rs, &error)) == -ENOENT || r == -EACCES) {
                 fail("%s: %s", argv[optind], r == -ENOENT ? "command not found" : "not executable");
                 status = r == -ENOENT ? RUN_NOT_FOUND : RUN_NOT_EXECUTABLE;
                 goto out;
         }
-        if (r < 0) {
+        else if (r < 0) {
                 status = fail("cannot set up the sandbox: %s", error.text[0] ? error.text : strerror(-r));
                 goto out;
         }
@@ -388,7 +431,8 @@ int cmd_run(int argc, char **argv) {
         if (policy.require_full && !permit_ruleset_fully_enforced(rs)) {
                 if (!report)
                         print_report(rs, false);
-                status = fail("--require-full: this kernel cannot fully enforce the sandbox (see the report above)");
+                status = fail("%s: this kernel cannot fully enforce the sandbox (see the report above)",
+                              addon_id ? "full enforcement required (--require-full or the policy)" : "--require-full");
                 goto out;
         }
         if (set_env(clear, data, tmp, addon) < 0) {
@@ -407,6 +451,7 @@ int cmd_run(int argc, char **argv) {
         status = run_child(rs, argv + optind, policy.limits.wall_seconds);
 out:
         permit_ruleset_free(rs);
+
         if (made_data && data)
                 remove_tree(data);
         if (made_tmp && tmp)

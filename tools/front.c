@@ -13,7 +13,10 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "run-addon.h"
 #include "tool.h"
+
+static char **front_argv;
 
 static void exec_tool(char **argv) {
         char self[PATH_MAX];
@@ -33,7 +36,18 @@ static void exec_tool(char **argv) {
         execv(PERMIT_LIBEXECDIR "/permit-tool", argv);
 }
 
+void front_exec_tool(void) {
+        exec_tool(front_argv);
+}
+
 int main(int argc, char **argv) {
+        /* cmd_run executes permit-tool for the add-on form, with these. */
+        static char *saved[4096];
+        if (argc < (int) (sizeof(saved) / sizeof(saved[0]))) {
+                memcpy(saved, argv, (size_t) (argc + 1) * sizeof(*argv));
+                front_argv = saved;
+        } else
+                front_argv = argv;
         if (argc >= 2 && (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "doctor") == 0)) {
                 /* getopt names argv[0] in its messages: "permit run: ..." */
                 char name[32];

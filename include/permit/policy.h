@@ -5,14 +5,20 @@
  *   "version": 1,
  *   "deny": ["proc.exec", "net.connect:*", "fs.write:$HOME"],
  *   "limits": {"memory_mb": 512, "cpu_seconds": 600, "processes": 16,
- *              "open_files": 256, "wall_seconds": 3600}
+ *              "open_files": 256, "wall_seconds": 3600},
+ *   "require_full_enforcement": true,
+ *   "landlock_abi_max": 5
  * }
  *
  * "deny" entries are a bare kind (every capability of that kind) or a
  * capability id: it forbids every requested capability of the same kind
  * that it includes or that includes it (denying net.connect:evil.example
  * forbids net.connect:* too, which would reach it). "limits" caps what an
- * add-on may ask for. schemas/policy.schema.json; doc/store.md. */
+ * add-on may ask for. "require_full_enforcement" refuses to run an add-on
+ * whose sandbox this kernel cannot fully enforce; "landlock_abi_max" (1..7)
+ * caps the Landlock ABI used. permit_sandbox_options_from_policy()
+ * (permit/addon.h) turns a policy into the enforcer's options.
+ * schemas/policy.schema.json; doc/store.md. */
 #pragma once
 
 #include <stdbool.h>
@@ -45,6 +51,11 @@ bool permit_policy_denies(const permit_policy *p, const char *capability);
 
 /* The caps (0: no cap). A NULL policy has none. */
 const permit_limits *permit_policy_limits(const permit_policy *p);
+
+/* "require_full_enforcement" (false when not given or for a NULL policy). */
+bool permit_policy_require_full(const permit_policy *p);
+/* "landlock_abi_max" (1..7), 0 when not given or for a NULL policy. */
+unsigned permit_policy_landlock_abi_max(const permit_policy *p);
 
 #ifdef __cplusplus
 }
