@@ -81,6 +81,8 @@ int run_addon_setup(const char *profile, const char *id, const char *policy_file
         if (r == -ENOENT && error.text[0] && !run.manifest)
                 say("%s (see 'permit grants --profile %s list')", permit_error_string(&error, buf, sizeof(buf)),
                     permit_store_profile(s));
+        else if ((r == -EBADMSG || r == -EKEYREJECTED || r == -ENOMSG || r == -ENOKEY) && error.text[0])
+                say("refusing the installed package: %s", permit_error_string(&error, buf, sizeof(buf)));
         else if (r < 0 && error.text[0])
                 say("%s", permit_error_string(&error, buf, sizeof(buf)));
         else if (r < 0)

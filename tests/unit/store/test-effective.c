@@ -234,6 +234,11 @@ static void test_policy_errors(void **state) {
         expect_bad_policy("{\"version\":1,\"limits\":{\"memory\":1}}", -EINVAL, "limits.memory", "unknown field");
         expect_bad_policy("{\"version\":1,\"limits\":{\"memory_mb\":0}}", -EINVAL, "limits.memory_mb", "positive");
         expect_bad_policy("{\"version\":1,\"limits\":{\"memory_mb\":\"1\"}}", -EINVAL, "limits.memory_mb", "positive");
+        expect_bad_policy("{\"version\":1,\"require_full_enforcement\":1}", -EINVAL, "require_full_enforcement",
+                          "true or false");
+        expect_bad_policy("{\"version\":1,\"landlock_abi_max\":0}", -EINVAL, "landlock_abi_max", "from 1 to 7");
+        expect_bad_policy("{\"version\":1,\"landlock_abi_max\":8}", -EINVAL, "landlock_abi_max", "from 1 to 7");
+        expect_bad_policy("{\"version\":1,\"landlock_abi_max\":\"3\"}", -EINVAL, "landlock_abi_max", "from 1 to 7");
         expect_bad_policy("[", -EINVAL, "", "");
         assert_int_equal(permit_policy_parse(NULL, 0, NULL, &p, &e), -EINVAL);
 
