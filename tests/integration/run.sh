@@ -86,7 +86,7 @@ expect "bad ABI: 125" 125 err "must be 0-7" -- "${R[@]}" --landlock-abi 8 -- /bi
 expect "unknown option: 125" 125 err "unknown option or missing value: '--frobnicate'" -- "${R[@]}" --frobnicate -- /bin/true
 expect "missing value: 125" 125 err "missing value: '--allow'" -- "$PERMIT" run --allow
 expect "no command: 125" 125 err "needs a command" -- "${R[@]}" --
-expect "--profile is not faked: 125" 125 err "consent store" -- "$PERMIT" run --profile "$T" org.example.a -- /bin/true
+expect "--profile without a store: 125" 125 err "no store here" -- "$PERMIT" run --profile "$T" org.example.a -- /bin/true
 expect "stdin and stdout pass through" 0 out "through" -- bash -c "echo through | '$PERMIT' run -- /bin/cat"
 
 # --- the sandbox --------------------------------------------------------------------
