@@ -83,8 +83,7 @@ static void help(void) {
              "  permit run --profile ~/p org.example.hello -- python3 ~/p/addons/org.example.hello/main.py");
 }
 
-static int fail(const char *format, ...) __attribute__((format(printf, 1, 2)));
-static int fail(const char *format, ...) {
+int run_fail(const char *format, ...) {
         va_list ap;
 
         fputs("permit run: ", stderr);
@@ -112,17 +111,17 @@ static int parse_limit(const char *arg, permit_sandbox_limits *l) {
         unsigned long long v;
 
         if (!eq)
-                return fail("--limit %s: expected NAME=VALUE", arg);
+                return run_fail("--limit %s: expected NAME=VALUE", arg);
         errno = 0;
         v = strtoull(eq + 1, &end, 10);
         if (errno || end == eq + 1 || *end || eq[1] == '-' || v == 0 || v > (1ULL << 40))
-                return fail("--limit %s: VALUE must be a whole number from 1", arg);
+                return run_fail("--limit %s: VALUE must be a whole number from 1", arg);
         for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
                 if (strlen(names[i].name) == (size_t) (eq - arg) && strncmp(arg, names[i].name, (size_t) (eq - arg)) == 0) {
                         *(uint64_t *) ((char *) l + names[i].offset) = v;
                         return 0;
                 }
-        return fail("--limit %.*s: unknown limit (memory_mb, cpu_seconds, processes, open_files, file_size_mb, "
+        return run_fail("--limit %.*s: unknown limit (memory_mb, cpu_seconds, processes, open_files, file_size_mb, "
                     "wall_seconds)",
                     (int) (eq - arg), arg);
 }
@@ -130,10 +129,10 @@ static int parse_limit(const char *arg, permit_sandbox_limits *l) {
 /* A folder given on the command line, made if missing, as an absolute path. */
 static int folder(const char *opt, const char *dir, char **ret) {
         if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-                return fail("%s %s: %s", opt, dir, strerror(errno));
+                return run_fail("%s %s: %s", opt, dir, strerror(errno));
         *ret = realpath(dir, NULL);
         if (!*ret)
-                return fail("%s %s: %s", opt, dir, strerror(errno));
+                return run_fail("%s %s: %s", opt, dir, strerror(errno));
         return 0;
 }
 
@@ -143,9 +142,9 @@ static int private_folder(const char *what, char **ret) {
         if (!base || base[0] != '/')
                 base = "/tmp";
         if (asprintf(ret, "%s/permit-%s.XXXXXX", base, what) < 0)
-                return fail("out of memory");
+                return run_fail("out of memory");
         if (!mkdtemp(*ret))
-                return fail("cannot make a %s folder in %s: %s", what, base, strerror(errno));
+                return run_fail("cannot make a %s folder in %s: %s", what, base, strerror(errno));
         return 0;
 }
 
@@ -190,11 +189,11 @@ static int run_child(const permit_ruleset *rs, char **argv, uint64_t wall) {
         r = permit_spawn(rs, (const char *const *) argv, (const char *const *) environ,
                          PERMIT_SPAWN_STDIO | PERMIT_SPAWN_KEEP_ENV | PERMIT_SPAWN_NO_SOCKET, &c);
         if (r == -ENOENT)
-                return fail("%s: %s", argv[0], strerror(-r)), RUN_NOT_FOUND;
+                return run_fail("%s: %s", argv[0], strerror(-r)), RUN_NOT_FOUND;
         if (r == -EACCES || r == -ENOEXEC || r == -EPERM)
-                return fail("%s: %s", argv[0], strerror(-r)), RUN_NOT_EXECUTABLE;
+                return run_fail("%s: %s", argv[0], strerror(-r)), RUN_NOT_EXECUTABLE;
         if (r < 0)
-                return fail("cannot start %s: %s", argv[0], strerror(-r));
+                return run_fail("cannot start %s: %s", argv[0], strerror(-r));
         /* ^C reaches CMD through the terminal; permit waits for it to clean up. */
         child_pid = permit_child_pid(c);
         sigaction(SIGINT, &ign, NULL);
@@ -204,7 +203,7 @@ static int run_child(const permit_ruleset *rs, char **argv, uint64_t wall) {
         r = permit_child_wait(c, -1, &status, &killed);
         permit_child_free(c);
         if (r < 0)
-                return fail("waiting for %s: %s", argv[0], strerror(-r));
+                return run_fail("waiting for %s: %s", argv[0], strerror(-r));
         if (killed)
                 fprintf(stderr, "permit run: %s killed after its wall time (%" PRIu64 " s)\n", argv[0], wall);
         if (WIFEXITED(status))
@@ -219,7 +218,7 @@ static int print_report(const permit_ruleset *rs, bool json) {
         int r = permit_ruleset_report(rs, json, &text);
 
         if (r < 0)
-                return fail("report: %s", strerror(-r));
+                return run_fail("report: %s", strerror(-r));
         fputs(text, stderr);
         if (json)
                 fputc('\n', stderr);
@@ -276,9 +275,9 @@ int cmd_run(int argc, char **argv) {
                         return EXIT_OK;
                 case 'a':
                         if (permit_capability_check(optarg, &error) < 0)
-                                return fail("--allow '%s': %s", optarg, error.text);
+                                return run_fail("--allow '%s': %s", optarg, error.text);
                         if (n_allow == MAX_ALLOW)
-                                return fail("--allow: at most %d capabilities", MAX_ALLOW);
+                                return run_fail("--allow: at most %d capabilities", MAX_ALLOW);
                         allow[n_allow++] = optarg;
                         break;
                 case 'A':
@@ -302,7 +301,7 @@ int cmd_run(int argc, char **argv) {
                         break;
                 case 'L':
                         if (strlen(optarg) != 1 || optarg[0] < '0' || optarg[0] > '0' + PERMIT_LANDLOCK_ABI_MAX)
-                                return fail("--landlock-abi %s: must be 0-%d", optarg, PERMIT_LANDLOCK_ABI_MAX);
+                                return run_fail("--landlock-abi %s: must be 0-%d", optarg, PERMIT_LANDLOCK_ABI_MAX);
                         policy.landlock_abi_max = (unsigned) (optarg[0] - '0');
                         policy.no_landlock = optarg[0] == '0';
                         break;
@@ -328,44 +327,44 @@ int cmd_run(int argc, char **argv) {
                         policy_file = optarg;
                         break;
                 default:
-                        return fail("unknown option or missing value: '%s' (see 'permit run --help')",
+                        return run_fail("unknown option or missing value: '%s' (see 'permit run --help')",
                                     argv[optind - 1]);
                 }
         }
         if (profile && !addon_id)
-                return fail("--profile DIR needs an ADDON id: permit run --profile DIR ADDON -- CMD [ARGS...]");
+                return run_fail("--profile DIR needs an ADDON id: permit run --profile DIR ADDON -- CMD [ARGS...]");
         if (addon_id && (n_allow || addon_opt || data_opt || profile_dir))
-                return fail("%s: the add-on form takes its capabilities and folders from the store "
+                return run_fail("%s: the add-on form takes its capabilities and folders from the store "
                             "(no --allow, --addon-dir, --data, --profile-dir)",
                             addon_id);
         if (policy_file && !addon_id)
-                return fail("--policy needs the add-on form (--profile DIR ADDON or --addon ADDON)");
+                return run_fail("--policy needs the add-on form (--profile DIR ADDON or --addon ADDON)");
 #ifdef PERMIT_FRONT
         /* The store is not linked into the front: permit-tool runs this. */
         if (addon_id) {
                 front_exec_tool();
-                return fail("cannot start permit-tool: %s", strerror(errno));
+                return run_fail("cannot start permit-tool: %s", strerror(errno));
         }
 #endif
         if (optind < argc && strcmp(argv[optind - 1], "--") != 0 && strcmp(argv[optind], "--") == 0)
                 optind++;
         if (optind >= argc)
-                return fail("needs a command: permit run [OPTIONS...] -- CMD [ARGS...]");
+                return run_fail("needs a command: permit run [OPTIONS...] -- CMD [ARGS...]");
 
         if (addon_opt && !(addon = realpath(addon_opt, NULL))) {
-                status = fail("--addon-dir %s: %s", addon_opt, strerror(errno));
+                status = run_fail("--addon-dir %s: %s", addon_opt, strerror(errno));
                 goto out;
         }
         /* No getpwuid(): the front is linked statically, without NSS. */
         if (profile_dir && !(profile_path = realpath(profile_dir, NULL))) {
-                status = fail("--profile-dir %s: %s", profile_dir, strerror(errno));
+                status = run_fail("--profile-dir %s: %s", profile_dir, strerror(errno));
                 goto out;
         }
         home_given = home_opt != NULL;
         if (!home_opt)
                 home_opt = getenv("HOME");
         if (home_opt && home_opt[0] == '/' && !(home = realpath(home_opt, NULL)) && !(home = strdup(home_opt))) {
-                status = fail("out of memory");
+                status = run_fail("out of memory");
                 goto out;
         }
         /* Without --profile-dir, the default profile's store is the one to
@@ -380,7 +379,7 @@ int cmd_run(int argc, char **argv) {
                 else
                         r = home ? asprintf(&guess, "%s/.local/share/permit/profiles/default", home) : 0;
                 if (r < 0) {
-                        status = fail("out of memory");
+                        status = run_fail("out of memory");
                         goto out;
                 }
                 if (guess)
@@ -416,12 +415,12 @@ int cmd_run(int argc, char **argv) {
                                &(permit_paths) { .addon = addon, .data = data, .tmp = tmp, .home = home,
                                                  .profile = profile_path, .entry = argv[optind] },
                                &policy, &rs, &error)) == -ENOENT || r == -EACCES) {
-                fail("%s: %s", argv[optind], r == -ENOENT ? "command not found" : "not executable");
+                run_fail("%s: %s", argv[optind], r == -ENOENT ? "command not found" : "not executable");
                 status = r == -ENOENT ? RUN_NOT_FOUND : RUN_NOT_EXECUTABLE;
                 goto out;
         }
         else if (r < 0) {
-                status = fail("cannot set up the sandbox: %s", error.text[0] ? error.text : strerror(-r));
+                status = run_fail("cannot set up the sandbox: %s", error.text[0] ? error.text : strerror(-r));
                 goto out;
         }
         if (report && print_report(rs, json) != 0) {
@@ -431,19 +430,19 @@ int cmd_run(int argc, char **argv) {
         if (policy.require_full && !permit_ruleset_fully_enforced(rs)) {
                 if (!report)
                         print_report(rs, false);
-                status = fail("%s: this kernel cannot fully enforce the sandbox (see the report above)",
+                status = run_fail("%s: this kernel cannot fully enforce the sandbox (see the report above)",
                               addon_id ? "full enforcement required (--require-full or the policy)" : "--require-full");
                 goto out;
         }
         if (set_env(clear, data, tmp, addon) < 0) {
-                status = fail("out of memory");
+                status = run_fail("out of memory");
                 goto out;
         }
         if (!made_data && !made_tmp && !policy.limits.wall_seconds) {
                 fflush(NULL);
                 r = permit_exec(rs, (const char *const *) argv + optind, true);
                 /* Still here: restricted or not, this process only reports and exits. */
-                fail("%s: %s", argv[optind], strerror(-r));
+                run_fail("%s: %s", argv[optind], strerror(-r));
                 status = r == -ENOENT ? RUN_NOT_FOUND
                        : r == -EACCES || r == -ENOEXEC || r == -EPERM ? RUN_NOT_EXECUTABLE : RUN_FAILED;
                 goto out;

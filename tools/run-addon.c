@@ -2,24 +2,12 @@
 /* permit run --profile DIR ADDON / --addon ADDON: the sandbox an add-on was
  * granted, from the consent store (permit_ruleset_for_addon()). */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "permit/addon.h"
 #include "run-addon.h"
-
-static void say(const char *format, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *format, ...) {
-        va_list ap;
-
-        fputs("permit run: ", stderr);
-        va_start(ap, format);
-        vfprintf(stderr, format, ap);
-        va_end(ap);
-        fputc('\n', stderr);
-}
 
 /* Lists the capabilities that wait for the user, and how to decide them. */
 static void say_undecided(const permit_store *s, const char *id, const permit_addon_run *run, bool refused) {
@@ -36,9 +24,9 @@ static void say_undecided(const permit_store *s, const char *id, const permit_ad
                 if (g->state == PERMIT_GRANT_UNDECIDED && used < sizeof(list))
                         snprintf(list + used, sizeof(list) - used, "%s%s", k++ ? ", " : "", g->capability);
         }
-        say("%s %s: %zu capabilit%s not approved yet%s: %s", id, permit_manifest_version(run->manifest), n,
+        run_fail("%s %s: %zu capabilit%s not approved yet%s: %s", id, permit_manifest_version(run->manifest), n,
             n == 1 ? "y" : "ies", refused ? "" : " (running without)", list);
-        say("approve them with: permit grants --profile %s approve %s", permit_store_profile(s),
+        run_fail("approve them with: permit grants --profile %s approve %s", permit_store_profile(s),
             run->addon_dir ? run->addon_dir : "PACKAGE");
 }
 
@@ -54,43 +42,43 @@ int run_addon_setup(const char *profile, const char *id, const char *policy_file
 
         *ret = (run_addon) { 0 };
         if (policy_file && permit_policy_load(policy_file, &policy, &error) < 0) {
-                say("--policy %s", permit_error_string(&error, buf, sizeof(buf)));
+                run_fail("--policy %s", permit_error_string(&error, buf, sizeof(buf)));
                 return RUN_FAILED;
         }
         r = permit_store_open(profile, 0, &s, &error);
         if (r == -ENOENT && !error.text[0]) {
-                say("%s: no consent store here: approve the add-on first with 'permit grants approve'",
+                run_fail("%s: no consent store here: approve the add-on first with 'permit grants approve'",
                     profile ? profile : "the default profile");
                 goto out;
         }
         if (r < 0) {
                 if (error.text[0])
-                        say("%s", permit_error_string(&error, buf, sizeof(buf)));
+                        run_fail("%s", permit_error_string(&error, buf, sizeof(buf)));
                 else
-                        say("%s: %s", profile ? profile : "the default profile", strerror(-r));
+                        run_fail("%s: %s", profile ? profile : "the default profile", strerror(-r));
                 goto out;
         }
         r = permit_ruleset_for_addon(s, id, policy, lower, &(permit_paths) { .tmp = tmp, .home = home, .entry = entry },
                                      &ret->ruleset, &run, &error);
         /* Past $DATA, only the entry program is left to fail on. */
         if ((r == -ENOENT || r == -EACCES) && run.data_dir && entry) {
-                say("%s: %s", entry, r == -ENOENT ? "command not found" : "not executable");
+                run_fail("%s: %s", entry, r == -ENOENT ? "command not found" : "not executable");
                 status = r == -ENOENT ? RUN_NOT_FOUND : RUN_NOT_EXECUTABLE;
                 goto out;
         }
         if (r == -ENOENT && error.text[0] && !run.manifest)
-                say("%s (see 'permit grants --profile %s list')", permit_error_string(&error, buf, sizeof(buf)),
+                run_fail("%s (see 'permit grants --profile %s list')", permit_error_string(&error, buf, sizeof(buf)),
                     permit_store_profile(s));
         else if ((r == -EBADMSG || r == -EKEYREJECTED || r == -ENOMSG || r == -ENOKEY) && error.text[0])
-                say("refusing the installed package: %s", permit_error_string(&error, buf, sizeof(buf)));
+                run_fail("refusing the installed package: %s", permit_error_string(&error, buf, sizeof(buf)));
         else if (r < 0 && error.text[0])
-                say("%s", permit_error_string(&error, buf, sizeof(buf)));
+                run_fail("%s", permit_error_string(&error, buf, sizeof(buf)));
         else if (r < 0)
-                say("%s: %s", id, strerror(-r));
+                run_fail("%s: %s", id, strerror(-r));
         if (r < 0 && r != -EPERM)
                 goto out;
         if (!run.addon_dir)
-                say("%s: no installed package in %s/addons/%s: running under the grants of the manifest approved "
+                run_fail("%s: no installed package in %s/addons/%s: running under the grants of the manifest approved "
                     "(version %s)",
                     id, permit_store_profile(s), id, permit_manifest_version(run.manifest));
         say_undecided(s, id, &run, r < 0);

@@ -21,6 +21,9 @@ enum {
         RUN_NOT_FOUND = 127,
 };
 
+/* "permit run: " + message + newline on stderr; returns RUN_FAILED. */
+int run_fail(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
 /* Reads the grants of add-on id in profile (NULL: the default profile),
  * the host policy (policy_file may be NULL) and builds the ruleset, the
  * command-line options in lower only lowering the limits. Returns 0, or

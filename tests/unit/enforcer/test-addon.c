@@ -20,15 +20,6 @@
         "{\"id\":\"fs.read:$DOCUMENTS\"},{\"id\":\"net.listen:8080\",\"required\":false},"                    \
         "{\"id\":\"fs.write:$DOCUMENTS\",\"required\":false}"
 
-static permit_policy *policy(const char *json) {
-        permit_policy *p = NULL;
-        permit_error e = { 0 };
-
-        if (permit_policy_parse(json, strlen(json), "policy.json", &p, &e) < 0)
-                fail_msg("policy: %s: %s", e.path, e.text);
-        return p;
-}
-
 /* The profile of the fixture with ID decided: required accepted, grant[] granted. */
 static void decide(fixture *f, const char *version, const char *caps, const char *const *grant) {
         permit_manifest *m = sto_manifest(ID, version, caps);
@@ -68,7 +59,7 @@ static void test_options_from_policy(void **state) {
         assert_false(o.require_full);
         assert_false(o.no_landlock);
 
-        p = policy("{\"version\":1,\"limits\":{\"memory_mb\":512,\"open_files\":64,\"wall_seconds\":9},"
+        p = sto_policy("{\"version\":1,\"limits\":{\"memory_mb\":512,\"open_files\":64,\"wall_seconds\":9},"
                    "\"require_full_enforcement\":true,\"landlock_abi_max\":5}");
         assert_true(permit_policy_require_full(p));
         assert_int_equal(permit_policy_landlock_abi_max(p), 5);
@@ -157,7 +148,7 @@ static void test_not_runnable(void **state) {
 
         decide(f, "1.0.0", CAPS, NULL);
         /* the policy forbids the required capability */
-        p = policy("{\"version\":1,\"deny\":[\"fs.read\"]}");
+        p = sto_policy("{\"version\":1,\"deny\":[\"fs.read\"]}");
         assert_int_equal(for_addon(f, ID, p, NULL, "/bin/true", &run, &e), -EPERM);
         assert_non_null(strstr(e.text, "fs.read:$DOCUMENTS is forbidden by the host policy"));
         assert_non_null(run.effective);
@@ -188,7 +179,7 @@ static void test_limits(void **state) {
         assert_int_equal(permit_manifest_parse(json, strlen(json), "m", &m, &e), 0);
         sto_decide(f->s, m, NULL);
         permit_manifest_free(m);
-        p = policy("{\"version\":1,\"limits\":{\"memory_mb\":512,\"wall_seconds\":60,\"processes\":20},"
+        p = sto_policy("{\"version\":1,\"limits\":{\"memory_mb\":512,\"wall_seconds\":60,\"processes\":20},"
                    "\"landlock_abi_max\":7,\"require_full_enforcement\":false}");
         assert_int_equal(for_addon(f, ID, p, &lower, "/bin/true", &run, &e), 0);
         assert_int_equal(run.options.limits.memory_mb, 512);   /* the manifest's 900, capped */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "permit/manifest.h"
+#include "permit/policy.h"
 #include "permit/store.h"
 #include "tests/unit/test-files.h"
 
@@ -29,6 +30,15 @@ static inline permit_manifest *sto_manifest(const char *id, const char *version,
                 fail_msg("manifest: %s", e.text);
         free(json);
         return m;
+}
+
+static inline permit_policy *sto_policy(const char *json) {
+        permit_policy *p = NULL;
+        permit_error e = { 0 };
+
+        if (permit_policy_parse(json, strlen(json), "policy.json", &p, &e) < 0)
+                fail_msg("policy: %s: %s", e.path, e.text);
+        return p;
 }
 
 static inline permit_store *sto_open(const char *profile) {

@@ -10,15 +10,6 @@
 #include "permit/policy.h"
 #include "store-test.h"
 
-static permit_policy *policy(const char *json) {
-        permit_policy *p = NULL;
-        permit_error e = { 0 };
-
-        if (permit_policy_parse(json, strlen(json), "policy.json", &p, &e) < 0)
-                fail_msg("policy: %s: %s", e.path, e.text);
-        return p;
-}
-
 static const char *state_of(const permit_effective *e, const char *cap) {
         for (size_t i = 0; i < permit_effective_n_entries(e); i++)
                 if (strcmp(permit_effective_entry(e, i)->capability, cap) == 0)
@@ -128,7 +119,7 @@ static void test_policy_denies(void **state) {
         permit_manifest *m = sto_manifest("org.a", "1.0.0",
                                           "{\"id\":\"net.connect:*\"},"
                                           "{\"id\":\"sys.notify\"}");
-        permit_policy *p = policy("{\"version\":1,\"deny\":[\"net.connect:evil.example\"]}");
+        permit_policy *p = sto_policy("{\"version\":1,\"deny\":[\"net.connect:evil.example\"]}");
         permit_effective *e = NULL;
 
         sto_decide(f->s, m, NULL);
@@ -144,7 +135,7 @@ static void test_policy_denies(void **state) {
 }
 
 static void test_policy_rules(void **state) {
-        permit_policy *p = policy("{\"version\":1,\"deny\":[\"proc.exec:*\",\"fs.read:/etc\",\"dev.camera\","
+        permit_policy *p = sto_policy("{\"version\":1,\"deny\":[\"proc.exec:*\",\"fs.read:/etc\",\"dev.camera\","
                                   "\"net.connect\",\"host.deck\"]}");
 
         assert_true(permit_policy_denies(p, "proc.exec:*"));
@@ -168,13 +159,13 @@ static void test_policy_rules(void **state) {
         permit_policy_free(p);
 
         /* a bare kind denies what includes any of it: fs.write:/ includes fs.read */
-        p = policy("{\"version\":1,\"deny\":[\"fs.read\"]}");
+        p = sto_policy("{\"version\":1,\"deny\":[\"fs.read\"]}");
         assert_true(permit_policy_denies(p, "fs.read:$HOME"));
         assert_true(permit_policy_denies(p, "fs.write:/"));
         assert_true(permit_policy_denies(p, "proc.exec:*"));
         assert_false(permit_policy_denies(p, "net.connect:*"));
         permit_policy_free(p);
-        p = policy("{\"version\":1,\"deny\":[\"fs.pick\"]}");
+        p = sto_policy("{\"version\":1,\"deny\":[\"fs.pick\"]}");
         assert_true(permit_policy_denies(p, "fs.pick:read"));
         assert_true(permit_policy_denies(p, "proc.exec:*"));
         assert_false(permit_policy_denies(p, "proc.exec:/bin/true"));
@@ -184,7 +175,7 @@ static void test_policy_rules(void **state) {
 static void test_policy_limits(void **state) {
         fixture *f = *state;
         permit_manifest *m = NULL;
-        permit_policy *p = policy("{\"version\":1,\"limits\":{\"memory_mb\":256,\"processes\":4,\"wall_seconds\":60}}");
+        permit_policy *p = sto_policy("{\"version\":1,\"limits\":{\"memory_mb\":256,\"processes\":4,\"wall_seconds\":60}}");
         permit_effective *e = NULL;
         const permit_limits *l;
         const char *json = "{\"id\":\"org.l\",\"name\":\"L\",\"version\":\"1.0.0\",\"publisher\":\"P\",\"entry\":\"e\","
