@@ -42,7 +42,10 @@ typedef struct permit_sandbox_limits {
 } permit_sandbox_limits;
 
 /* What the host decides for this sandbox (its policy file, read by
- * permit/policy.h, is where a host keeps these between runs). */
+ * permit/policy.h, is where a host keeps these between runs:
+ * permit_sandbox_options_from_policy() in permit/addon.h fills this from
+ * one, and permit_ruleset_for_addon() there builds an approved add-on's
+ * ruleset from the consent store in one call). */
 typedef struct permit_sandbox_options {
         permit_sandbox_limits limits;
         /* Use at most this Landlock ABI (1..7); 0 means the kernel's. The
