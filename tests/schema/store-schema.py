@@ -129,7 +129,8 @@ try:
 
     policy = {"version": 1, "deny": ["proc.exec", "net.connect:*", "fs.write:$HOME"],
               "limits": {"memory_mb": 512, "cpu_seconds": 600, "processes": 16, "open_files": 256,
-                         "wall_seconds": 3600}}
+                         "wall_seconds": 3600},
+              "require_full_enforcement": True, "landlock_abi_max": 5}
     pf = f"{tmp}/policy.json"
     json.dump(policy, open(pf, "w"))
     r = subprocess.run([policy_check, pf], capture_output=True, text=True)
@@ -142,7 +143,11 @@ try:
                          "deny entry a number": setter(["deny", 0], 7), "empty deny entry": setter(["deny", 0], ""),
                          "limit 0": setter(["limits", "memory_mb"], 0),
                          "limit as text": setter(["limits", "processes"], "4"),
-                         "unknown limit": setter(["limits", "threads"], 4)}.items():
+                         "unknown limit": setter(["limits", "threads"], 4),
+                         "require_full_enforcement as text": setter(["require_full_enforcement"], "yes"),
+                         "landlock_abi_max 0": setter(["landlock_abi_max"], 0),
+                         "landlock_abi_max 8": setter(["landlock_abi_max"], 8),
+                         "landlock_abi_max as text": setter(["landlock_abi_max"], "5")}.items():
         bad = copy.deepcopy(policy)
         mutate(bad)
         json.dump(bad, open(pf, "w"))
