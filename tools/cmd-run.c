@@ -36,6 +36,7 @@ extern char **environ;
 
 static void help(void) {
         puts("Usage: permit run [OPTIONS...] -- CMD [ARGS...]\n"
+             "       permit run (--profile DIR ADDON | --addon ADDON) [OPTIONS...] -- CMD [ARGS...]\n"
              "\n"
              "Runs CMD in a sandbox that allows only the given capabilities (Landlock,\n"
              "seccomp, resource limits; doc/capabilities.md). With none, CMD sees the\n"
