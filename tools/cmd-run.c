@@ -36,7 +36,7 @@ extern char **environ;
 
 static void help(void) {
         puts("Usage: permit run [OPTIONS...] -- CMD [ARGS...]\n"
-             "       permit run (--profile DIR ADDON | --addon ADDON) [OPTIONS...] -- CMD [ARGS...]\n"
+             "       permit run (--profile DIR ADDON | --addon ADDON) [OPTIONS...] [-- CMD [ARGS...]]\n"
              "\n"
              "Runs CMD in a sandbox that allows only the given capabilities (Landlock,\n"
              "seccomp, resource limits; doc/capabilities.md). With none, CMD sees the\n"
@@ -73,6 +73,7 @@ static void help(void) {
              "$ADDON is DIR/addons/ADDON when the package is installed there (verified\n"
              "against the pinned key each time; a package that does not verify is\n"
              "refused), $DATA is DIR/data/ADDON (kept), $TMP a new private folder.\n"
+             "Without CMD, the package's entry program ($ADDON/ENTRY) runs.\n"
              "Refused (125) when a required capability is denied or not approved.\n"
              "\n"
              "Exit status: CMD's; 128+N when it was killed by signal N; 125 when permit\n"
@@ -123,8 +124,8 @@ static int parse_limit(const char *arg, permit_sandbox_limits *l) {
                         return 0;
                 }
         return run_fail("--limit %.*s: unknown limit (memory_mb, cpu_seconds, processes, open_files, file_size_mb, "
-                    "wall_seconds)",
-                    (int) (eq - arg), arg);
+                        "wall_seconds)",
+                        (int) (eq - arg), arg);
 }
 
 /* A folder given on the command line, made if missing, as an absolute path. */
@@ -255,6 +256,7 @@ int cmd_run(int argc, char **argv) {
         permit_ruleset *rs = NULL;
         permit_error error = { 0 };
         run_addon granted __attribute__((unused)) = { 0 };
+        char *entry_argv[2] = { NULL, NULL }, **cmd;
         size_t n_allow = 0;
         int opt, r, status;
 
@@ -329,15 +331,15 @@ int cmd_run(int argc, char **argv) {
                         break;
                 default:
                         return run_fail("unknown option or missing value: '%s' (see 'permit run --help')",
-                                    argv[optind - 1]);
+                                        argv[optind - 1]);
                 }
         }
         if (profile && !addon_id)
                 return run_fail("--profile DIR needs an ADDON id: permit run --profile DIR ADDON -- CMD [ARGS...]");
         if (addon_id && (n_allow || addon_opt || data_opt || profile_dir))
                 return run_fail("%s: the add-on form takes its capabilities and folders from the store "
-                            "(no --allow, --addon-dir, --data, --profile-dir)",
-                            addon_id);
+                                "(no --allow, --addon-dir, --data, --profile-dir)",
+                                addon_id);
         if (policy_file && !addon_id)
                 return run_fail("--policy needs the add-on form (--profile DIR ADDON or --addon ADDON)");
 #ifdef PERMIT_FRONT
@@ -349,8 +351,10 @@ int cmd_run(int argc, char **argv) {
 #endif
         if (optind < argc && strcmp(argv[optind - 1], "--") != 0 && strcmp(argv[optind], "--") == 0)
                 optind++;
-        if (optind >= argc)
+        /* The add-on form without CMD runs the installed package's entry. */
+        if (optind >= argc && !addon_id)
                 return run_fail("needs a command: permit run [OPTIONS...] -- CMD [ARGS...]");
+        cmd = argv + optind; /* NULL-terminated; cmd[0] NULL: no command */
 
         if (addon_opt && !(addon = realpath(addon_opt, NULL))) {
                 status = run_fail("--addon-dir %s: %s", addon_opt, strerror(errno));
@@ -400,7 +404,7 @@ int cmd_run(int argc, char **argv) {
 
 #ifndef PERMIT_FRONT
         if (addon_id) {
-                status = run_addon_setup(profile, addon_id, policy_file, &policy, tmp, home, argv[optind], &granted);
+                status = run_addon_setup(profile, addon_id, policy_file, &policy, tmp, home, cmd[0], &granted);
                 if (status != 0)
                         goto out;
                 rs = granted.ruleset;
@@ -410,20 +414,25 @@ int cmd_run(int argc, char **argv) {
                 granted = (run_addon) { 0 };
         }
 #endif
-        if (rs)
-                ; /* the add-on's */
-        else if ((r = permit_ruleset_new(allow, n_allow,
-                               &(permit_paths) { .addon = addon, .data = data, .tmp = tmp, .home = home,
-                                                 .profile = profile_path, .entry = argv[optind] },
-                               &policy, &rs, &error)) == -ENOENT || r == -EACCES) {
-                run_fail("%s: %s", argv[optind], r == -ENOENT ? "command not found" : "not executable");
-                status = r == -ENOENT ? RUN_NOT_FOUND : RUN_NOT_EXECUTABLE;
-                goto out;
+        if (!rs) {
+                r = permit_ruleset_new(allow, n_allow,
+                                       &(permit_paths) { .addon = addon, .data = data, .tmp = tmp, .home = home,
+                                                         .profile = profile_path, .entry = cmd[0] },
+                                       &policy, &rs, &error);
+                if (r == -ENOENT || r == -EACCES) {
+                        run_fail("%s: %s", cmd[0], r == -ENOENT ? "command not found" : "not executable");
+                        status = r == -ENOENT ? RUN_NOT_FOUND : RUN_NOT_EXECUTABLE;
+                        goto out;
+                }
+                if (r < 0) {
+                        status = run_fail("cannot set up the sandbox: %s",
+                                          error.text[0] ? error.text : strerror(-r));
+                        goto out;
+                }
         }
-        else if (r < 0) {
-                status = run_fail("cannot set up the sandbox: %s", error.text[0] ? error.text : strerror(-r));
-                goto out;
-        }
+        if (!cmd[0])
+                cmd = entry_argv; /* the entry program of the installed package */
+        entry_argv[0] = (char *) permit_ruleset_entry(rs);
         if (report && print_report(rs, json) != 0) {
                 status = RUN_FAILED;
                 goto out;
@@ -432,7 +441,8 @@ int cmd_run(int argc, char **argv) {
                 if (!report)
                         print_report(rs, false);
                 status = run_fail("%s: this kernel cannot fully enforce the sandbox (see the report above)",
-                              addon_id ? "full enforcement required (--require-full or the policy)" : "--require-full");
+                                  addon_id ? "full enforcement required (--require-full or the policy)"
+                                           : "--require-full");
                 goto out;
         }
         if (set_env(clear, data, tmp, addon) < 0) {
@@ -441,14 +451,14 @@ int cmd_run(int argc, char **argv) {
         }
         if (!made_data && !made_tmp && !policy.limits.wall_seconds) {
                 fflush(NULL);
-                r = permit_exec(rs, (const char *const *) argv + optind, true);
+                r = permit_exec(rs, (const char *const *) cmd, true);
                 /* Still here: restricted or not, this process only reports and exits. */
-                run_fail("%s: %s", argv[optind], strerror(-r));
+                run_fail("%s: %s", cmd[0], strerror(-r));
                 status = r == -ENOENT ? RUN_NOT_FOUND
                        : r == -EACCES || r == -ENOEXEC || r == -EPERM ? RUN_NOT_EXECUTABLE : RUN_FAILED;
                 goto out;
         }
-        status = run_child(rs, argv + optind, policy.limits.wall_seconds);
+        status = run_child(rs, cmd, policy.limits.wall_seconds);
 out:
         permit_ruleset_free(rs);
 

@@ -57,6 +57,8 @@ t "approve the required capabilities only" 0 -- \
         "$PERMIT" grants --profile "$P" approve --yes --required-only "$T/v1"
 t "not installed: runs under the decided manifest, says so" 0 --out "read words" \
         --err "no installed package in $P/addons/$ID" -- "$prun" -- "$READ"
+t "not installed and no CMD: refused" 125 --err "not installed in the profile: name the program" -- \
+        "$PERMIT" run --profile "$P" $ID
 mkdir -p "$P/addons" && cp -r "$T/v1" "$P/addons/$ID" || exit 99
 t "installed: documents readable" 0 --out "read words" -- "$prun" -- "$READ"
 check "installed and up to date: nothing on stderr" "$([ -s "$T/.err" ] && echo "stderr: $(cat "$T/.err")")"
@@ -70,6 +72,7 @@ t "\$ADDON is the installed package" 0 --out "$P/addons/$ID" -- \
         "$prun" -- 'read -r x < "$PERMIT_ADDON/main.sh" && echo "$PERMIT_ADDON"'
 t "the entry program of the package runs" 0 --out "notes a b" -- \
         "$PERMIT" run --profile "$P" $ID -- "$P/addons/$ID/main.sh" a b
+t "without CMD the installed entry runs" 0 --out "notes" -- "$PERMIT" run --profile "$P" $ID
 t "--limit lowers a limit" 0 --out "5" -- "$prun" --limit open_files=5 -- 'ulimit -n'
 
 t "approve fs.write:\$DOCUMENTS later" 0 -- \
