@@ -201,31 +201,21 @@ static void test_limits(void **state) {
         permit_policy_free(p);
 }
 
-/* Installs a signed copy of an add-on in PROFILE/addons/ID. */
-static char *install(fixture *f, permit_seckey *sk, const char *version) {
-        char *dir = NULL, *addons = NULL, *file;
-        permit_manifest *m = sto_manifest(ID, version, CAPS);
+/* Writes and seals PROFILE/addons/ID: version, capabilities, and main.py. */
+static void install(const char *dir, permit_seckey *sk, const char *version, const char *caps) {
+        permit_manifest *m = sto_manifest(ID, version, caps);
         permit_error e = { 0 };
-        char *canonical;
+        char *canonical, *file;
         size_t len;
 
-        assert_true(asprintf(&addons, "%s/addons", f->dir) > 0);
-        mkdir(addons, 0700);
-        assert_true(asprintf(&dir, "%s/%s", addons, ID) > 0);
-        mkdir(dir, 0700);
         assert_int_equal(permit_manifest_canonical(m, &canonical, &len), 0);
         file = test_join(dir, "permit.json");
         test_write(file, canonical, len);
         free(file);
-        file = test_join(dir, "main.py");
-        test_write_string(file, "print('hello')\n");
-        free(file);
         if (permit_package_sign(sk, dir, &(permit_sign_options) { .no_minisig = true }, &e) < 0)
                 fail_msg("sign: %s", e.text);
         free(canonical);
-        free(addons);
         permit_manifest_free(m);
-        return dir;
 }
 
 static void test_installed(void **state) {
@@ -234,12 +224,18 @@ static void test_installed(void **state) {
         permit_error e = { 0 };
         permit_pubkey *pk = NULL, *pk2 = NULL;
         permit_seckey *sk = NULL, *sk2 = NULL;
-        char key[PERMIT_PUBKEY_STRING_SIZE], *dir, *entry;
+        char key[PERMIT_PUBKEY_STRING_SIZE], *addons = test_join(f->dir, "addons"), *dir, *entry;
 
         assert_int_equal(permit_keypair_generate(&pk, &sk), 0);
         assert_int_equal(permit_keypair_generate(&pk2, &sk2), 0);
         decide(f, "1.0.0", CAPS, NULL);
-        dir = install(f, sk, "1.0.0");
+        assert_int_equal(mkdir(addons, 0700), 0);
+        dir = test_join(addons, ID);
+        assert_int_equal(mkdir(dir, 0700), 0);
+        entry = test_join(dir, "main.py");
+        test_write_string(entry, "#!/usr/bin/python3\nprint('hello')\n");
+        assert_int_equal(chmod(entry, 0755), 0);
+        install(dir, sk, "1.0.0", CAPS);
 
         /* installed, nothing pinned */
         assert_int_equal(for_addon(f, ID, NULL, NULL, "/bin/true", &run, &e), -ENOKEY);
@@ -248,70 +244,46 @@ static void test_installed(void **state) {
 
         permit_pubkey_string(pk, key);
         assert_int_equal(permit_store_pin_set(f->s, ID, key, &e), 0);
-        /* the manifest's entry inside $ADDON when no program is given */
-        entry = test_join(dir, "main.py");
-        chmod(entry, 0755);
+        /* no program given: the manifest's entry inside $ADDON */
         assert_int_equal(for_addon(f, ID, NULL, NULL, NULL, &run, &e), 0);
         assert_non_null(run.addon_dir);
         assert_non_null(strstr(run.addon_dir, "/addons/" ID));
         permit_addon_run_clear(&run);
 
         /* an update installed, asking for more: runs with the old grants */
+        install(dir, sk, "1.1.0", CAPS ",{\"id\":\"sys.notify\",\"required\":false}");
+        assert_int_equal(for_addon(f, ID, NULL, NULL, "/bin/true", &run, &e), 0);
+        assert_string_equal(permit_manifest_version(run.manifest), "1.1.0");
+        assert_int_equal(permit_effective_n_undecided(run.effective), 1);
+        assert_int_equal(permit_effective_n_granted(run.effective), 1);
+        permit_addon_run_clear(&run);
+
+        /* an update asking for a new required capability waits for the user */
+        install(dir, sk, "1.2.0", CAPS ",{\"id\":\"sys.notify\"}");
+        assert_int_equal(for_addon(f, ID, NULL, NULL, "/bin/true", &run, &e), -EPERM);
+        assert_non_null(strstr(e.text, "sys.notify is not approved yet"));
+        assert_int_equal(permit_effective_n_undecided(run.effective), 1);
+        permit_addon_run_clear(&run);
+
+        /* tampered */
+        test_write_string(entry, "print('evil')\n");
+        assert_int_equal(for_addon(f, ID, NULL, NULL, "/bin/true", &run, &e), -EBADMSG);
+        assert_non_null(strstr(e.source, "/addons/" ID));
+        permit_addon_run_clear(&run);
+
+        /* sealed by another key, no rotation statement */
+        install(dir, sk2, "1.0.0", CAPS);
+        assert_int_equal(for_addon(f, ID, NULL, NULL, "/bin/true", &run, &e), -EKEYREJECTED);
+        permit_addon_run_clear(&run);
+
+        /* PROFILE/addons/ID that is not a folder */
+        test_rm_rf(strdup(dir));
+        test_write_string(dir, "x");
+        assert_int_equal(for_addon(f, ID, NULL, NULL, "/bin/true", &run, &e), -ENOTDIR);
+        permit_addon_run_clear(&run);
+
+        free(addons);
         free(dir);
-        {
-                char *m2 = NULL;
-                permit_manifest *m = sto_manifest(ID, "1.1.0", CAPS ",{\"id\":\"sys.notify\",\"required\":false}");
-                char *canonical;
-                size_t len;
-                char *file;
-
-                assert_true(asprintf(&m2, "%s/addons/%s", f->dir, ID) > 0);
-                assert_int_equal(permit_manifest_canonical(m, &canonical, &len), 0);
-                file = test_join(m2, "permit.json");
-                test_write(file, canonical, len);
-                free(file);
-                assert_int_equal(permit_package_sign(sk, m2, &(permit_sign_options) { .no_minisig = true }, &e), 0);
-                assert_int_equal(for_addon(f, ID, NULL, NULL, "/bin/true", &run, &e), 0);
-                assert_string_equal(permit_manifest_version(run.manifest), "1.1.0");
-                assert_int_equal(permit_effective_n_undecided(run.effective), 1);
-                assert_int_equal(permit_effective_n_granted(run.effective), 1);
-                permit_addon_run_clear(&run);
-                free(canonical);
-                permit_manifest_free(m);
-
-                /* an update asking for a new required capability waits for the user */
-                m = sto_manifest(ID, "1.2.0", CAPS ",{\"id\":\"sys.notify\"}");
-                assert_int_equal(permit_manifest_canonical(m, &canonical, &len), 0);
-                file = test_join(m2, "permit.json");
-                test_write(file, canonical, len);
-                free(file);
-                free(canonical);
-                permit_manifest_free(m);
-                assert_int_equal(permit_package_sign(sk, m2, &(permit_sign_options) { .no_minisig = true }, &e), 0);
-                assert_int_equal(for_addon(f, ID, NULL, NULL, "/bin/true", &run, &e), -EPERM);
-                assert_non_null(strstr(e.text, "sys.notify is not approved yet"));
-                assert_int_equal(permit_effective_n_undecided(run.effective), 1);
-                permit_addon_run_clear(&run);
-
-                /* tampered */
-                test_write_string(entry, "print('evil')\n");
-                assert_int_equal(for_addon(f, ID, NULL, NULL, "/bin/true", &run, &e), -EBADMSG);
-                assert_non_null(strstr(e.source, "/addons/" ID));
-                permit_addon_run_clear(&run);
-
-                /* sealed by another key, no rotation */
-                assert_int_equal(permit_package_sign(sk2, m2, &(permit_sign_options) { .no_minisig = true }, &e), 0);
-                assert_int_equal(for_addon(f, ID, NULL, NULL, "/bin/true", &run, &e), -EKEYREJECTED);
-                permit_addon_run_clear(&run);
-
-                /* PROFILE/addons/ID that is not a folder */
-                test_rm_rf(strdup(m2));
-                test_write_string(m2, "x");
-                assert_int_equal(for_addon(f, ID, NULL, NULL, "/bin/true", &run, &e), -ENOTDIR);
-                permit_addon_run_clear(&run);
-                unlink(m2);
-                free(m2);
-        }
         free(entry);
         permit_pubkey_free(pk);
         permit_pubkey_free(pk2);
