@@ -3,7 +3,7 @@
 # anyone else it prints the exact apt-get line and stops.
 
 PERMIT_DEBS="meson ninja-build pkg-config gcc libc6-dev libsodium-dev libjansson-dev libarchive-dev \
-libcmocka-dev minisign python3 python3-jsonschema zip unzip scdoc"
+libcmocka-dev minisign python3 python3-jsonschema zip unzip scdoc clang libclang-rt-14-dev valgrind"
 
 permit_ensure_debs() {
         local missing="" p
