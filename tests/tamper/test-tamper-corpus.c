@@ -13,7 +13,8 @@
  *     every truncation of every file (permit.sig and permit.json too);
  *   - structural mutations: central directory entries reordered,
  *     duplicated (one local header twice), pointing at each other's local
- *     headers, removed; members duplicated (a second permit.json, a second
+ *     headers, removed; a compression method or flag (encrypted, UTF-8
+ *     name) that differs between local header and central directory; members duplicated (a second permit.json, a second
  *     copy of a file), extra and missing files; a seal listing a file
  *     twice, and a seal naming another key id, both validly signed.
  * A raw zip flip may be harmless (a time stamp, a permission bit): such a
@@ -392,6 +393,67 @@ static void swap_offsets(uint8_t *rec, size_t k) {
                 wr32(rec + 42, first_offset);
 }
 
+/* The first record says another compression method, encrypted, or a UTF-8
+ * name flag the local header does not have: unzip and zipfile would read
+ * the member differently from libarchive. */
+static void cd_other_method(uint8_t *rec, size_t k) {
+        if (k == 0)
+                wr16(rec + 10, rd16(rec + 10) == 0 ? 8 : 0);
+}
+
+static void cd_encrypted(uint8_t *rec, size_t k) {
+        if (k == 0)
+                wr16(rec + 8, rd16(rec + 8) | 0x0001);
+}
+
+static void cd_utf8_flag(uint8_t *rec, size_t k) {
+        if (k == 0)
+                wr16(rec + 8, rd16(rec + 8) ^ 0x0800);
+}
+
+static void expect_read_differently(tally *t, const char *what, const char *name) {
+        permit_package_info *info = NULL;
+        permit_error error;
+
+        expect_refused(what, zip, t, NULL);
+        sample(name, zip);
+        assert_int_equal(permit_package_inspect(zip, NULL, &info, &error), -EINVAL);
+        assert_string_equal(error.text, "compression method or flags in local header differ from central directory");
+}
+
+static void test_zip_header_mismatch(void **state) {
+        raw_zip z = raw_read();
+        size_t order[RAW_MAX_ENTRIES] = { 0 };
+        uint8_t *local;
+        tally t = { 0 };
+
+        (void) state;
+        for (size_t k = 0; k < z.n; k++)
+                order[k] = k;
+        raw_write(&z, order, z.n, cd_other_method);
+        expect_read_differently(&t, "central directory: other compression method", "cd-other-method.zip");
+        raw_write(&z, order, z.n, cd_encrypted);
+        expect_read_differently(&t, "central directory: encrypted flag", "cd-encrypted.zip");
+        raw_write(&z, order, z.n, cd_utf8_flag);
+        expect_read_differently(&t, "central directory: UTF-8 flag", "cd-utf8-flag.zip");
+
+        /* The same, changed in the local header instead. */
+        local = z.data + rd32(z.data + z.rec_off[0] + 42);
+        wr16(local + 8, rd16(local + 8) == 0 ? 8 : 0);
+        raw_write(&z, order, z.n, NULL);
+        expect_read_differently(&t, "local header: other compression method", "local-other-method.zip");
+        wr16(local + 8, rd16(local + 8) == 0 ? 8 : 0);
+        wr16(local + 6, rd16(local + 6) | 0x0001);
+        raw_write(&z, order, z.n, NULL);
+        expect_read_differently(&t, "local header: encrypted flag", "local-encrypted.zip");
+        wr16(local + 6, rd16(local + 6) & ~0x0001u);
+
+        tally_print("zip local header against central directory", &t);
+        raw_restore(&z);
+        st_expect_verify(pk, zip, 0, NULL, NULL);
+        free(z.data);
+}
+
 static void test_zip_central_directory(void **state) {
         raw_zip z = raw_read();
         size_t order[RAW_MAX_ENTRIES + 1] = { 0 };
@@ -627,6 +689,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_dir_every_flip, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_dir_every_truncation, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_zip_central_directory, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_zip_header_mismatch, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_zip_members, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_dir_members, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_seals, setup, teardown),
