@@ -9,8 +9,10 @@
  * the zip with xor 0x01, and checks the documented code of single changes.
  * This file adds what it leaves out:
  *   - every raw byte of the zip, xor 0xff, and every truncation of it;
- *   - every byte of every other file of the directory form, xor 0xff, and
- *     every truncation of every file (permit.sig and permit.json too);
+ *   - in the directory form, every 3rd byte of every other file xor 0xff;
+ *     every truncation of permit.sig and permit.json, every 5th of the
+ *     other files (a deterministic sample: the content of any file is
+ *     compared whole, so more of the same adds little);
  *   - structural mutations: central directory entries reordered,
  *     duplicated (one local header twice), pointing at each other's local
  *     headers, removed; a compression method or flag (encrypted, UTF-8
@@ -38,7 +40,6 @@
 #include "seal-test.h"
 #include "signer/keys-private.h"
 
-#define SIGNED_AT 1795420800
 
 static permit_pubkey *pk;
 static permit_seckey *sk, *other_id_sk;
@@ -85,21 +86,11 @@ static int group_teardown(void **state) {
         return 0;
 }
 
-static void sign_with(const permit_seckey *key, const char *path) {
-        permit_sign_options o = { .signed_at = SIGNED_AT, .threads = 1, .no_minisig = true };
-        permit_error error;
-        int r = permit_package_sign(key, path, &o, &error);
-
-        if (r < 0)
-                printf("# sign %s: %s: %s\n", path, error.path, error.text);
-        assert_int_equal(r, 0);
-}
-
 static int setup(void **state) {
         (void) state;
         st_fixture_new(true);
-        sign_with(sk, pkg);
-        sign_with(sk, zip);
+        st_sign(sk, pkg);
+        st_sign(sk, zip);
         st_expect_verify(pk, pkg, 0, NULL, NULL);
         st_expect_verify(pk, zip, 0, NULL, NULL);
         return 0;
@@ -233,7 +224,7 @@ static void test_zip_every_truncation(void **state) {
 static const char *const dir_files[] = { "README.md",   "__init__.py", "manifest.json",      "permit.json", "permit.sig",
                                          "lib/util.py", "run.sh",      "lib/data/words.txt", "empty.txt" };
 
-static void test_dir_every_flip(void **state) {
+static void test_dir_flips(void **state) {
         tally t = { 0 };
         size_t n = 0;
 
@@ -246,7 +237,7 @@ static void test_dir_every_flip(void **state) {
                 if (streq(dir_files[f], "permit.json") || streq(dir_files[f], "permit.sig"))
                         continue;
                 data = test_read(at(dir_files[f]), &len);
-                for (size_t i = 0; i < len; i++) {
+                for (size_t i = 0; i < len; i += 3) {
                         char what[128];
                         if (!wanted(n++))
                                 continue;
@@ -261,12 +252,12 @@ static void test_dir_every_flip(void **state) {
                 test_write(at(dir_files[f]), data, len);
                 free(data);
         }
-        tally_print("directory, every byte of every other file xor 0xff", &t);
+        tally_print("directory, every 3rd byte of every other file xor 0xff", &t);
         assert_int_equal(t.harmless, 0);
         st_expect_verify(pk, pkg, 0, NULL, NULL);
 }
 
-static void test_dir_every_truncation(void **state) {
+static void test_dir_truncations(void **state) {
         tally t = { 0 };
         size_t k = 0;
 
@@ -274,8 +265,9 @@ static void test_dir_every_truncation(void **state) {
         for (size_t f = 0; f < ELEMENTSOF(dir_files); f++) {
                 size_t len;
                 char *data = test_read(at(dir_files[f]), &len);
+                bool all = streq(dir_files[f], "permit.json") || streq(dir_files[f], "permit.sig");
 
-                for (size_t n = 0; n < len; n++) {
+                for (size_t n = 0; n < len; n += all ? 1 : 5) {
                         char what[128];
                         if (!wanted(k++))
                                 continue;
@@ -295,7 +287,7 @@ static void test_dir_every_truncation(void **state) {
                 test_write(at(dir_files[f]), data, len);
                 free(data);
         }
-        tally_print("directory, every truncation of every file", &t);
+        tally_print("directory, truncations (all of permit.sig and permit.json, every 5th of others)", &t);
         st_expect_verify(pk, pkg, 0, NULL, NULL);
 }
 
@@ -673,10 +665,10 @@ static void test_seals(void **state) {
         sample("seal-file-twice.zip", zip);
 
         /* Signed by pk's own Ed25519 key, naming another key id. */
-        sign_with(other_id_sk, pkg);
+        st_sign(other_id_sk, pkg);
         expect_refused("directory: seal names another key id", pkg, &t, NULL);
         sample("dir-seal-other-key-id", pkg);
-        sign_with(other_id_sk, zip);
+        st_sign(other_id_sk, zip);
         expect_refused("zip: seal names another key id", zip, &t, NULL);
         sample("seal-other-key-id.zip", zip);
         tally_print("validly signed seals", &t);
@@ -686,8 +678,8 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_zip_every_flip, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_zip_every_truncation, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_dir_every_flip, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_dir_every_truncation, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_dir_flips, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_dir_truncations, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_zip_central_directory, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_zip_header_mismatch, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_zip_members, setup, teardown),
