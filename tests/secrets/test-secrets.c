@@ -61,6 +61,7 @@ static unsigned scan(const masked *m) {
         int mem = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
         char line[512];
         unsigned found = 0;
+        const uint8_t first = m->value[0] ^ m->mask[0];
 
         assert_non_null(maps);
         assert_true(mem >= 0);
@@ -76,15 +77,18 @@ static unsigned scan(const masked *m) {
                         size_t want = end - at < sizeof(chunk) ? end - at : sizeof(chunk);
                         ssize_t n = pread(mem, chunk, want, (off_t) at);
 
-                        if (n <= 0)
+                        if (n < (ssize_t) m->len)
                                 break;
-                        for (size_t i = 0; i + m->len <= (size_t) n; i++) {
-                                size_t k = 0;
-                                while (k < m->len && (chunk[i + k] ^ m->mask[k]) == m->value[k])
+                        /* Candidates by their first byte (one byte of the
+                         * secret in plain is no secret). */
+                        for (const uint8_t *c = chunk, *last = chunk + n - m->len;
+                             c <= last && (c = memchr(c, first, (size_t) (last - c) + 1)); c++) {
+                                size_t k = 1;
+                                while (k < m->len && (c[k] ^ m->mask[k]) == m->value[k])
                                         k++;
                                 found += k == m->len;
                         }
-                        if ((size_t) n < m->len || at + (size_t) n >= end)
+                        if (at + (size_t) n >= end)
                                 break;
                         at += (size_t) n - (m->len - 1);
                 }
