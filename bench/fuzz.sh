@@ -52,16 +52,27 @@ out=${FUZZ_OUT:-$build/fuzz-results}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
+# The dictionary a target uses, if any (tests/fuzz/*.dict).
+dict_for() {
+        case $1 in
+        zip) echo "$root/tests/fuzz/zip.dict" ;;
+        json | manifest | seal) echo "$root/tests/fuzz/json.dict" ;;
+        esac
+}
+
 run_one() {
-        local t=$1 exe=$build/tests/fuzz/fuzz-$1 dir=$out/$1
+        local t=$1 exe=$build/tests/fuzz/fuzz-$1 dir=$out/$1 dict
+        local -a opts=()
         [[ -x $exe ]] || { echo "fuzz.sh: no $exe (not a -Dfuzzing=true build?)" >&2; return 2; }
+        dict=$(dict_for "$t")
+        [[ -n $dict ]] && opts+=(-dict="$dict")
         rm -rf "$dir"
         mkdir -p "$dir/corpus" "$dir/artifacts"
         # -timeout: one input over 10 s is a hang; -rss_limit_mb: ASan's
         # shadow included. Seeds are read from the repository, new inputs
         # go to the work corpus only.
         ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 \
-                "$exe" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
+                "$exe" "${opts[@]}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
                 -artifact_prefix="$dir/artifacts/" "$dir/corpus" "$root/tests/fuzz/corpus/$t" \
                 >"$dir/log" 2>&1 || true
 }
