@@ -29,6 +29,12 @@ int permit_seckey_from_seed(const uint8_t id[PERMIT_KEY_ID_SIZE], const uint8_t 
  * thread-safe, and weak limits make weak keys. */
 void permit_seckey_set_kdf_limits_for_testing(uint64_t opslimit, uint64_t memlimit);
 
+/* Lowers the scrypt limits permit_seckey_load() accepts from a key file
+ * (past them: -EINVAL, refused before any work); 0, 0 restores opslimit
+ * 2^28, memlimit 2 GiB. Never raises them. For the fuzz target, so a
+ * fuzzed key cannot make one run take seconds; not thread-safe. */
+void permit_seckey_set_kdf_max_for_testing(uint64_t opslimit, uint64_t memlimit);
+
 /* "1F2E..." (minisign's %016" PRIX64 " of the little-endian key id). */
 void permit_key_id_format(const uint8_t id[PERMIT_KEY_ID_SIZE], char buf[PERMIT_KEY_ID_STRING_SIZE]);
 

@@ -53,6 +53,8 @@ struct permit_seckey {
 
 static uint64_t kdf_opslimit = crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_SENSITIVE;
 static uint64_t kdf_memlimit = crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_SENSITIVE;
+static uint64_t kdf_opslimit_max = KDF_OPSLIMIT_MAX;
+static uint64_t kdf_memlimit_max = KDF_MEMLIMIT_MAX;
 
 static void sodium_freep(void *p) {
         sodium_free(*(void **) p);
@@ -78,6 +80,12 @@ static void le64_store(uint8_t *p, uint64_t x) {
 void permit_seckey_set_kdf_limits_for_testing(uint64_t opslimit, uint64_t memlimit) {
         kdf_opslimit = opslimit ? opslimit : crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_SENSITIVE;
         kdf_memlimit = memlimit ? memlimit : crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_SENSITIVE;
+}
+
+void permit_seckey_set_kdf_max_for_testing(uint64_t opslimit, uint64_t memlimit) {
+        /* Lower only: nothing may raise what a key file may ask for. */
+        kdf_opslimit_max = opslimit && opslimit < KDF_OPSLIMIT_MAX ? opslimit : KDF_OPSLIMIT_MAX;
+        kdf_memlimit_max = memlimit && memlimit < KDF_MEMLIMIT_MAX ? memlimit : KDF_MEMLIMIT_MAX;
 }
 
 void permit_key_id_format(const uint8_t id[PERMIT_KEY_ID_SIZE], char buf[PERMIT_KEY_ID_STRING_SIZE]) {
@@ -404,7 +412,7 @@ static int seckey_decode(const char *b64, const char *password, size_t password_
         if (memcmp(blob + SK_KDF_ALG, KDF_ALG, 2) == 0) {
                 uint64_t ops = le64_load(blob + SK_OPSLIMIT), mem = le64_load(blob + SK_MEMLIMIT);
 
-                if (ops > KDF_OPSLIMIT_MAX || mem > KDF_MEMLIMIT_MAX || mem > SIZE_MAX)
+                if (ops > kdf_opslimit_max || mem > kdf_memlimit_max || mem > SIZE_MAX)
                         return permit_error_set(error, -EINVAL, NULL,
                                                 "secret key: scrypt limits out of range (opslimit %llu, memlimit %llu)",
                                                 (unsigned long long) ops, (unsigned long long) mem);

@@ -66,6 +66,8 @@ int cmd_keygen(int argc, char **argv) {
                 tool_error("%s: already exists (use -f to replace it)", access(sec_path, F_OK) == 0 ? sec_path : pub_path);
                 return EXIT_USAGE;
         }
+        if (tool_secrets_begin() < 0)
+                return EXIT_USAGE;
         if (!no_password && tool_password_read(password_file, "Password for the new key: ", true, &pw, &pw_len) < 0)
                 return EXIT_USAGE;
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -98,6 +99,18 @@ static int ask_terminal(const char *prompt, char *buf, size_t size, size_t *ret_
         return r;
 }
 
+int tool_secrets_begin(void) {
+        /* No core file, and no ptrace by other processes of this user,
+         * from here on. Never turned back on: the secrets are wiped when
+         * freed, but the process ends soon after. */
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+                int r = -errno;
+                tool_error("cannot protect secrets from core dumps: %s", strerror(-r));
+                return r;
+        }
+        return 0;
+}
+
 void tool_password_free(char *password) {
         if (password)
                 sodium_free(password); /* wipes */
@@ -108,6 +121,9 @@ int tool_password_read(const char *file, const char *prompt, bool confirm, char 
         size_t len = 0, len2 = 0;
         int r;
 
+        r = tool_secrets_begin();
+        if (r < 0)
+                return r;
         pw = sodium_malloc(PASSWORD_MAX);
         if (!pw)
                 return -ENOMEM;
@@ -173,6 +189,9 @@ int tool_seckey_load(const char *path, const char *password_file, permit_seckey 
         size_t len = 0;
         int r;
 
+        r = tool_secrets_begin();
+        if (r < 0)
+                return r;
         if (password_file) {
                 r = tool_password_read(password_file, NULL, false, &pw, &len);
                 if (r < 0)

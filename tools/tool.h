@@ -37,6 +37,12 @@ int tool_fail(int r, const permit_error *error, const char *what);
  * acceptable", EXIT_USAGE for "could not be read / used at all". */
 int tool_exit_code(int r);
 
+/* Marks the process not dumpable (prctl(PR_SET_DUMPABLE, 0): no core
+ * file, no ptrace attach by the same user) before a secret key or a
+ * password is read or made; the password and key functions below call it.
+ * Prints why and returns -errno when it fails. */
+int tool_secrets_begin(void);
+
 /* Reads a password: from file when given (first line), else from the
  * terminal (twice when confirm). Returns sodium_malloc()ed memory to be
  * released with tool_password_free(). */

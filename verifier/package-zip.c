@@ -67,6 +67,10 @@ static int read_exact(int fd, void *buf, size_t size, uint64_t offset) {
         return n == (ssize_t) size ? 0 : -EIO;
 }
 
+/* General purpose flags: encrypted (bit 0), strong encryption (6), UTF-8
+ * name (11), masked local header (13). */
+#define ZIP_FLAGS_MUST_MATCH 0x2841u
+
 static int read_central(package *p, permit_error *error) {
         package_zip *z = p->zip;
         enum { EOCD = 22, MAX_COMMENT = 65535, CDH = 46, LFH = 30 };
@@ -153,6 +157,13 @@ static int read_central(package *p, permit_error *error) {
                 if (le16(local + 26) != len || memcmp(local + LFH, z->central[k].name, len) != 0)
                         return package_fail(error, -EINVAL, z->central[k].name,
                                             "name in local header differs from central directory");
+                /* And the same compression method and the flags that say
+                 * how the bytes are read: libarchive takes them from the
+                 * local header, unzip and zipfile from the central one. */
+                if (le16(local + 8) != le16(h + 10) || ((le16(local + 6) ^ le16(h + 8)) & ZIP_FLAGS_MUST_MATCH))
+                        return package_fail(error, -EINVAL, z->central[k].name,
+                                            "compression method or flags in local header differ from central "
+                                            "directory");
                 pos += CDH + len + le16(h + 30) + le16(h + 32);
         }
         if (pos != cd_offset + cd_size)

@@ -316,6 +316,19 @@ static inline void st_expect_verify(const permit_pubkey *pk, const char *pkg, in
                 assert_string_equal(error.text, text);
 }
 
+/* Signs path with key as of 2026-11-21 (one hashing thread, no .minisig),
+ * failing the test with the library's error. */
+#define ST_SIGNED_AT 1795420800
+static inline void st_sign(const permit_seckey *key, const char *path) {
+        permit_sign_options o = { .signed_at = ST_SIGNED_AT, .threads = 1, .no_minisig = true };
+        permit_error error;
+        int r = permit_package_sign(key, path, &o, &error);
+
+        if (r < 0)
+                printf("# sign %s: %s: %s\n", path, error.path, error.text);
+        assert_int_equal(r, 0);
+}
+
 /* The fixture most seal tests start from: a fresh temp dir holding the
  * package directory "addon" and, when asked, the same files zipped as
  * "addon.zip" (the name is set either way). */

@@ -24,8 +24,6 @@
 #include "seal-test.h"
 #include "signer/keys-private.h"
 
-#define SIGNED_AT 1795420800
-
 static permit_pubkey *pk, *other_pk;
 static permit_seckey *sk, *other_sk, *impostor_sk;
 
@@ -54,22 +52,12 @@ static int group_teardown(void **state) {
         return 0;
 }
 
-static void sign_with(const permit_seckey *key, const char *path) {
-        permit_sign_options o = { .signed_at = SIGNED_AT };
-        permit_error error;
-        int r = permit_package_sign(key, path, &o, &error);
-
-        if (r < 0)
-                printf("# sign %s: %s: %s\n", path, error.path, error.text);
-        assert_int_equal(r, 0);
-}
-
 /* A signed directory package and a signed zip of the same files. */
 static int setup(void **state) {
         (void) state;
         st_fixture_new(true);
-        sign_with(sk, pkg);
-        sign_with(sk, zip);
+        st_sign(sk, pkg);
+        st_sign(sk, zip);
         st_expect_verify(pk, pkg, 0, NULL, NULL);
         st_expect_verify(pk, zip, 0, NULL, NULL);
         return 0;
@@ -292,7 +280,7 @@ static void test_dir_wrong_key(void **state) {
 
 static void test_dir_impostor(void **state) {
         (void) state;
-        sign_with(impostor_sk, pkg);
+        st_sign(impostor_sk, pkg);
         st_expect_verify(pk, pkg, -EBADMSG, "", "signature verification failed");
 }
 
@@ -303,7 +291,7 @@ static void test_dir_old_seal(void **state) {
 
         (void) state;
         test_write_string(at("lib/util.py"), "def word():\n    return 'quintessent'\n");
-        sign_with(sk, pkg);
+        st_sign(sk, pkg);
         st_expect_verify(pk, pkg, 0, NULL, NULL);
         test_write(at("permit.sig"), old, len);
         st_expect_verify(pk, pkg, -EBADMSG, "lib/util.py", "changed (content differs from the seal)");
@@ -499,13 +487,13 @@ static void test_zip_seal_removed(void **state) {
 static void test_zip_wrong_key(void **state) {
         (void) state;
         st_expect_verify(other_pk, zip, -EKEYREJECTED, "", NULL);
-        sign_with(other_sk, zip);
+        st_sign(other_sk, zip);
         st_expect_verify(pk, zip, -EKEYREJECTED, "", NULL);
 }
 
 static void test_zip_impostor(void **state) {
         (void) state;
-        sign_with(impostor_sk, zip);
+        st_sign(impostor_sk, zip);
         st_expect_verify(pk, zip, -EBADMSG, "", "signature verification failed");
 }
 
