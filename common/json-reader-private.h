@@ -77,8 +77,9 @@ int permit_json_reader_field(permit_json_reader *r, char *buf, size_t size, size
  * its ']', 0. */
 int permit_json_reader_element(permit_json_reader *r, const char *path);
 
-/* Which of names[0..n) key is, marked in *seen (n <= 32); "unknown field"
- * or "duplicate field" at the key's path otherwise. */
+/* Which of names[0..n) key is, marked in *seen (n <= 32); otherwise
+ * "unknown field" at the key's path, or, as jansson reports it, "invalid
+ * JSON: duplicate object key" with no path. */
 int permit_json_reader_key_index(permit_json_reader *r, const char *key, const char *const *names, size_t n,
                                  uint32_t *seen);
 

@@ -428,8 +428,9 @@ int permit_json_reader_element(reader *r, const char *path) {
 int permit_json_reader_key_index(reader *r, const char *key, const char *const *names, size_t n, uint32_t *seen) {
         for (size_t i = 0; i < n && i < 32; i++)
                 if (streq(key, names[i])) {
+                        /* as jansson reports it: a syntax error, no path */
                         if (*seen & (UINT32_C(1) << i))
-                                return permit_json_reader_fail(r, -EINVAL, NULL, "duplicate field");
+                                return syntax(r, "", "duplicate object key '%s'", key);
                         *seen |= UINT32_C(1) << i;
                         return (int) i;
                 }
