@@ -303,8 +303,8 @@ static size_t quoted_length(const reader *r) {
         const char *q = r->p + 1;
 
         while (q < r->end && *q != '"')
-                q += *q == '\\' ? 2 : 1;
-        return (size_t) ((q < r->end ? q : r->end) - (r->p + 1));
+                q += *q == '\\' && r->end - q > 1 ? 2 : 1;
+        return (size_t) (q - (r->p + 1));
 }
 
 int permit_json_reader_string_to(reader *r, char *buf, size_t size, size_t *ret_len, const char *path) {
@@ -437,6 +437,18 @@ int permit_json_reader_key_index(reader *r, const char *key, const char *const *
         return permit_json_reader_fail(r, -EINVAL, NULL, "unknown field");
 }
 
+/* Moves *q past one or more digits; false (r->p at *q, for the error)
+ * when there is none. */
+static bool digits(reader *r, const char **q) {
+        if (*q >= r->end || **q < '0' || **q > '9') {
+                r->p = *q;
+                return false;
+        }
+        while (*q < r->end && **q >= '0' && **q <= '9')
+                (*q)++;
+        return true;
+}
+
 /* The number at r->p, by JSON's grammar. *ret_integer: it has no fraction
  * and no exponent; then *ret_v is its value, unless *ret_overflow (outside
  * int64, which jansson refuses too). r->p moves past it. */
@@ -468,24 +480,16 @@ static int number(reader *r, bool *ret_integer, int64_t *ret_v, bool *ret_overfl
         if (q < r->end && *q == '.') {
                 integer = false;
                 q++;
-                if (q >= r->end || *q < '0' || *q > '9') {
-                        r->p = q;
+                if (!digits(r, &q))
                         return syntax(r, path, "invalid number");
-                }
-                while (q < r->end && *q >= '0' && *q <= '9')
-                        q++;
         }
         if (q < r->end && (*q == 'e' || *q == 'E')) {
                 integer = false;
                 q++;
                 if (q < r->end && (*q == '+' || *q == '-'))
                         q++;
-                if (q >= r->end || *q < '0' || *q > '9') {
-                        r->p = q;
+                if (!digits(r, &q))
                         return syntax(r, path, "invalid number");
-                }
-                while (q < r->end && *q >= '0' && *q <= '9')
-                        q++;
         }
         r->p = q;
         *ret_integer = integer;
@@ -567,7 +571,6 @@ static int real_overflows(const char *s, const char *e) {
                         exp = -exp;
         }
         snprintf(buf + n, 32, "e%lld", exp - frac);
-        errno = 0;
         d = strtod(buf, NULL);
         return isinf(d) ? 1 : 0;
 }
