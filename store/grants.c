@@ -138,7 +138,8 @@ enum {
         SEEN_BY = 1 << 4,
 };
 
-static int read_decision(permit_json_reader *rd, const char *base, const char *id, char *capid, permit_cap_decision *d) {
+/* Errors name where the reader stands: grants.ID.capabilities.CAP... */
+static int read_decision(permit_json_reader *rd, char *capid, permit_cap_decision *d) {
         static const char *const names[] = { "granted", "required", "requested", "at", "by" };
         const char *path = NULL; /* NULL: where the reader stands */
         permit_error e = { 0 };
@@ -191,7 +192,7 @@ static int read_decision(permit_json_reader *rd, const char *base, const char *i
         return 0;
 }
 
-static int read_capabilities(permit_json_reader *rd, const char *base, permit_record *rec) {
+static int read_capabilities(permit_json_reader *rd, permit_record *rec) {
         size_t size = 0;
         char *capid;
         int r;
@@ -210,18 +211,19 @@ static int read_capabilities(permit_json_reader *rd, const char *base, permit_re
                 }
                 memset(&rec->decisions[rec->n_decisions], 0, sizeof(*rec->decisions));
                 rec->n_decisions++; /* owns capid from here, even on failure */
-                r = read_decision(rd, base, rec->id, capid, &rec->decisions[rec->n_decisions - 1]);
+                r = read_decision(rd, capid, &rec->decisions[rec->n_decisions - 1]);
         }
         if (r < 0)
                 return r;
         record_sort(rec);
         for (size_t i = 1; i < rec->n_decisions; i++)
                 if (streq(rec->decisions[i - 1].capability, rec->decisions[i].capability))
-                        return permit_json_reader_fail(rd, -EINVAL, NULL, "'%s' listed twice", rec->decisions[i].capability);
+                        return permit_json_reader_fail(rd, -EINVAL, NULL, "'%s' listed twice",
+                                                       rec->decisions[i].capability);
         return 0;
 }
 
-static int read_record(permit_json_reader *rd, const char *base, permit_record *rec) {
+static int read_record(permit_json_reader *rd, permit_record *rec) {
         bool has_caps = false;
         const char *path = NULL; /* NULL: where the reader stands */
         char key[32];
@@ -255,7 +257,7 @@ static int read_record(permit_json_reader *rd, const char *base, permit_record *
                         if (has_caps)
                                 r = permit_json_reader_fail(rd, -EINVAL, path, "duplicate field");
                         else
-                                r = read_capabilities(rd, base, rec);
+                                r = read_capabilities(rd, rec);
                         has_caps = true;
                 } else
                         r = permit_json_reader_fail(rd, -EINVAL, path, "unknown field");
@@ -291,7 +293,7 @@ int grants_read(permit_json_reader *rd, const char *base, store_state *st) {
                 }
                 rec = &st->records[st->n_records++];
                 *rec = (permit_record) { .id = id, .decided_at = -1 };
-                r = read_record(rd, base, rec);
+                r = read_record(rd, rec);
         }
         if (r < 0)
                 return r;

@@ -292,11 +292,27 @@ static void test_depth(void **state) {
         memset(deep + n + 1, ']', n + 1);
         deep[2 * n + 2] = '\0';
         refused(deep, "nested too deeply");
-        /* objects count too, and skip() has no recursion to run out of */
-        refused("{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":"
-                "{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":"
-                "{\"a\":1}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}",
-                "nested too deeply");
+        /* objects count too; skip() holds its place in the reader's frames,
+         * not on the stack */
+        for (size_t depth = n; depth <= n + 1; depth++) {
+                char *doc = malloc(6 * depth + 2), *o = doc;
+                permit_json_reader r;
+                permit_error e = { 0 };
+
+                assert_non_null(doc);
+                for (size_t i = 0; i < depth; i++, o += 5)
+                        memcpy(o, "{\"a\":", 5);
+                *o++ = '1';
+                memset(o, '}', depth);
+                permit_json_reader_init(&r, doc, 6 * depth + 1, &e);
+                if (depth == n)
+                        assert_int_equal(permit_json_reader_skip(&r, NULL), 0);
+                else {
+                        assert_int_equal(permit_json_reader_skip(&r, NULL), -EINVAL);
+                        assert_string_equal(e.text, "nested too deeply");
+                }
+                free(doc);
+        }
 }
 
 static void test_structure(void **state) {
