@@ -46,48 +46,48 @@ int check_version(const json_t *root, permit_error *error) {
  * (which writes it first), so that a file of another version is reported
  * as such, not as whatever its content looks like to this reader. */
 static int document_version(const char *buf, size_t len, permit_error *error) {
-        reader rd;
-        bool first = true, seen = false;
+        permit_json_reader rd;
+        bool seen = false;
         char key[32];
         int r;
 
-        reader_init(&rd, buf, len, error);
-        r = reader_object_begin(&rd, NULL);
-        while (r >= 0 && (r = reader_field(&rd, &first, key, sizeof(key), NULL)) > 0) {
+        permit_json_reader_init(&rd, buf, len, error);
+        r = permit_json_reader_object_begin(&rd, NULL);
+        while (r >= 0 && (r = permit_json_reader_field(&rd, key, sizeof(key), NULL, NULL)) > 0) {
                 if (streq(key, "version") && !seen) {
                         int64_t v;
                         seen = true;
-                        r = reader_int(&rd, &v, "version");
+                        r = permit_json_reader_int(&rd, INT64_MIN, INT64_MAX, &v, "version");
                         if (r >= 0 && v != STORE_FORMAT_VERSION)
-                                r = reader_fail(&rd, -EPROTONOSUPPORT, "version",
+                                r = permit_json_reader_fail(&rd, -EPROTONOSUPPORT, "version",
                                                 "unknown version %" PRId64 " (this permit reads version %d)", v,
                                                 STORE_FORMAT_VERSION);
                 } else
-                        r = reader_skip(&rd, key);
+                        r = permit_json_reader_skip(&rd, key);
         }
         if (r >= 0)
-                r = reader_end(&rd);
+                r = permit_json_reader_end(&rd);
         if (r >= 0 && !seen)
                 r = permit_error_set(error, -EINVAL, NULL, "missing field 'version'");
         return r;
 }
 
 int document_read(const char *buf, size_t len, unsigned members, store_state *st, permit_error *error) {
-        bool first = true, seen_version = false, seen_grants = false, seen_pins = false;
-        reader rd;
+        bool seen_version = false, seen_grants = false, seen_pins = false;
+        permit_json_reader rd;
         char key[32];
         int r;
 
         /* permit writes "version" first: then one pass reads it all. */
-        reader_init(&rd, buf, len, error);
-        r = reader_object_begin(&rd, NULL);
+        permit_json_reader_init(&rd, buf, len, error);
+        r = permit_json_reader_object_begin(&rd, NULL);
         if (r >= 0)
-                r = reader_field(&rd, &first, key, sizeof(key), NULL);
+                r = permit_json_reader_field(&rd, key, sizeof(key), NULL, NULL);
         if (r > 0 && streq(key, "version")) {
                 int64_t v;
-                r = reader_int(&rd, &v, "version");
+                r = permit_json_reader_int(&rd, INT64_MIN, INT64_MAX, &v, "version");
                 if (r >= 0 && v != STORE_FORMAT_VERSION)
-                        return reader_fail(&rd, -EPROTONOSUPPORT, "version",
+                        return permit_json_reader_fail(&rd, -EPROTONOSUPPORT, "version",
                                            "unknown version %" PRId64 " (this permit reads version %d)", v,
                                            STORE_FORMAT_VERSION);
                 seen_version = true;
@@ -95,21 +95,20 @@ int document_read(const char *buf, size_t len, unsigned members, store_state *st
                 r = document_version(buf, len, error);
                 if (r < 0)
                         return r;
-                reader_init(&rd, buf, len, error);
-                first = true;
-                r = reader_object_begin(&rd, NULL);
+                permit_json_reader_init(&rd, buf, len, error);
+                r = permit_json_reader_object_begin(&rd, NULL);
         }
-        while (r >= 0 && (r = reader_field(&rd, &first, key, sizeof(key), NULL)) > 0) {
+        while (r >= 0 && (r = permit_json_reader_field(&rd, key, sizeof(key), NULL, NULL)) > 0) {
                 bool *seen = streq(key, "version")                            ? &seen_version
                              : streq(key, "grants") && (members & DOC_GRANTS) ? &seen_grants
                              : streq(key, "pins") && (members & DOC_PINS)     ? &seen_pins
                                                                               : NULL;
                 if (!seen)
-                        r = reader_fail(&rd, -EINVAL, key, "unknown field");
+                        r = permit_json_reader_fail(&rd, -EINVAL, key, "unknown field");
                 else if (*seen)
-                        r = reader_fail(&rd, -EINVAL, key, "duplicate field");
+                        r = permit_json_reader_fail(&rd, -EINVAL, key, "duplicate field");
                 else if (seen == &seen_version)
-                        r = reader_skip(&rd, key);
+                        r = permit_json_reader_skip(&rd, key);
                 else if (seen == &seen_grants)
                         r = grants_read(&rd, "grants", st);
                 else
@@ -118,7 +117,7 @@ int document_read(const char *buf, size_t len, unsigned members, store_state *st
                         *seen = true;
         }
         if (r >= 0)
-                r = reader_end(&rd);
+                r = permit_json_reader_end(&rd);
         if (r < 0)
                 return r;
         if ((members & DOC_REQUIRED) && (members & DOC_GRANTS) && !seen_grants)

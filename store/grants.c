@@ -5,7 +5,7 @@
 #include "json-private.h"
 #include "manifest-private.h"
 #include "permit/capability.h"
-#include "reader-private.h"
+#include "json-reader-private.h"
 #include "store-private.h"
 
 static const char *const record_keys[] = { "version", "name", "publisher", "manifest_digest", "decided_at",
@@ -138,72 +138,67 @@ enum {
         SEEN_BY = 1 << 4,
 };
 
-static int read_decision(reader *rd, const char *base, const char *id, char *capid, permit_cap_decision *d) {
+/* Errors name where the reader stands: grants.ID.capabilities.CAP... */
+static int read_decision(permit_json_reader *rd, char *capid, permit_cap_decision *d) {
         static const char *const names[] = { "granted", "required", "requested", "at", "by" };
-        const char *path = NULL; /* the reader's context names where */
+        const char *path = NULL; /* NULL: where the reader stands */
         permit_error e = { 0 };
         unsigned seen = 0;
-        bool first = true;
         char key[32];
         int r;
 
         d->capability = capid;
         /* The vocabulary check: a corrupt or hand-edited id is found here,
          * not when an add-on runs. */
-        reader_at(rd, base, id, "capabilities", capid, NULL);
         if (permit_capability_check(capid, &e) < 0)
-                return reader_fail(rd, -EINVAL, NULL, "%s", e.text);
-        r = reader_object_begin(rd, NULL);
-        while (r >= 0 && (r = reader_field(rd, &first, key, sizeof(key), NULL)) > 0) {
+                return permit_json_reader_fail(rd, -EINVAL, NULL, "%s", e.text);
+        r = permit_json_reader_object_begin(rd, NULL);
+        while (r >= 0 && (r = permit_json_reader_field(rd, key, sizeof(key), NULL, NULL)) > 0) {
                 unsigned bit = 0;
                 for (size_t i = 0; i < ELEMENTSOF(names); i++)
                         if (streq(key, names[i]))
                                 bit = 1u << i;
-                reader_at(rd, base, id, "capabilities", capid, key);
                 if (!bit)
-                        r = reader_fail(rd, -EINVAL, path, "unknown field");
+                        r = permit_json_reader_fail(rd, -EINVAL, path, "unknown field");
                 else if (seen & bit)
-                        r = reader_fail(rd, -EINVAL, path, "duplicate field");
+                        r = permit_json_reader_fail(rd, -EINVAL, path, "duplicate field");
                 else if (bit == SEEN_GRANTED)
-                        r = reader_bool(rd, &d->granted, path);
+                        r = permit_json_reader_bool(rd, &d->granted, path);
                 else if (bit == SEEN_REQUIRED)
-                        r = reader_bool(rd, &d->required, path);
+                        r = permit_json_reader_bool(rd, &d->required, path);
                 else if (bit == SEEN_REQUESTED)
-                        r = reader_bool(rd, &d->requested, path);
+                        r = permit_json_reader_bool(rd, &d->requested, path);
                 else if (bit == SEEN_AT) {
-                        r = reader_int(rd, &d->decided_at, path);
+                        r = permit_json_reader_int(rd, INT64_MIN, INT64_MAX, &d->decided_at, path);
                         if (r >= 0 && d->decided_at < 0)
-                                r = reader_fail(rd, -EINVAL, path, "must be seconds since the epoch");
+                                r = permit_json_reader_fail(rd, -EINVAL, path, "must be seconds since the epoch");
                 } else {
                         _cleanup_free_ char *by = NULL;
-                        r = reader_string(rd, &by, path);
+                        r = permit_json_reader_string(rd, &by, path);
                         if (r >= 0 && streq(by, "user"))
                                 d->by = PERMIT_BY_USER;
                         else if (r >= 0 && streq(by, "policy"))
                                 d->by = PERMIT_BY_POLICY;
                         else if (r >= 0)
-                                r = reader_fail(rd, -EINVAL, path, "must be \"user\" or \"policy\"");
+                                r = permit_json_reader_fail(rd, -EINVAL, path, "must be \"user\" or \"policy\"");
                 }
                 seen |= bit;
         }
         if (r < 0)
                 return r;
-        reader_at(rd, base, id, "capabilities", capid, NULL);
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
                 if (!(seen & (1u << i)))
-                        return reader_fail(rd, -EINVAL, NULL, "missing field '%s'", names[i]);
+                        return permit_json_reader_fail(rd, -EINVAL, NULL, "missing field '%s'", names[i]);
         return 0;
 }
 
-static int read_capabilities(reader *rd, const char *base, permit_record *rec) {
+static int read_capabilities(permit_json_reader *rd, permit_record *rec) {
         size_t size = 0;
-        bool first = true;
         char *capid;
         int r;
 
-        reader_at(rd, base, rec->id, "capabilities", NULL, NULL);
-        r = reader_object_begin(rd, NULL);
-        while (r >= 0 && (r = reader_member(rd, &first, &capid, NULL)) > 0) {
+        r = permit_json_reader_object_begin(rd, NULL);
+        while (r >= 0 && (r = permit_json_reader_member(rd, &capid, NULL)) > 0) {
                 if (rec->n_decisions == size) {
                         permit_cap_decision *n;
                         size = size ? 2 * size : 8;
@@ -216,79 +211,75 @@ static int read_capabilities(reader *rd, const char *base, permit_record *rec) {
                 }
                 memset(&rec->decisions[rec->n_decisions], 0, sizeof(*rec->decisions));
                 rec->n_decisions++; /* owns capid from here, even on failure */
-                r = read_decision(rd, base, rec->id, capid, &rec->decisions[rec->n_decisions - 1]);
+                r = read_decision(rd, capid, &rec->decisions[rec->n_decisions - 1]);
         }
         if (r < 0)
                 return r;
         record_sort(rec);
-        reader_at(rd, base, rec->id, "capabilities", NULL, NULL);
         for (size_t i = 1; i < rec->n_decisions; i++)
                 if (streq(rec->decisions[i - 1].capability, rec->decisions[i].capability))
-                        return reader_fail(rd, -EINVAL, NULL, "'%s' listed twice", rec->decisions[i].capability);
+                        return permit_json_reader_fail(rd, -EINVAL, NULL, "'%s' listed twice",
+                                                       rec->decisions[i].capability);
         return 0;
 }
 
-static int read_record(reader *rd, const char *base, permit_record *rec) {
-        bool first = true, has_caps = false;
-        const char *path = NULL; /* the reader's context names where */
+static int read_record(permit_json_reader *rd, permit_record *rec) {
+        bool has_caps = false;
+        const char *path = NULL; /* NULL: where the reader stands */
         char key[32];
         int r;
 
-        reader_at(rd, base, rec->id, NULL, NULL, NULL);
         if (!permit_addon_id_valid(rec->id) || strlen(rec->id) > 128)
-                return reader_fail(rd, -EINVAL, path, "invalid add-on id");
-        r = reader_object_begin(rd, path);
-        while (r >= 0 && (r = reader_field(rd, &first, key, sizeof(key), path)) > 0) {
+                return permit_json_reader_fail(rd, -EINVAL, path, "invalid add-on id");
+        r = permit_json_reader_object_begin(rd, path);
+        while (r >= 0 && (r = permit_json_reader_field(rd, key, sizeof(key), NULL, path)) > 0) {
                 char **field = streq(key, "version") ? &rec->version : streq(key, "name") ? &rec->name
                                : streq(key, "publisher")                              ? &rec->publisher
                                : streq(key, "manifest_digest")                        ? &rec->digest
                                                                                       : NULL;
-                reader_at(rd, base, rec->id, key, NULL, NULL);
                 if (field) {
                         if (*field)
-                                r = reader_fail(rd, -EINVAL, path, "duplicate field");
+                                r = permit_json_reader_fail(rd, -EINVAL, path, "duplicate field");
                         else
-                                r = reader_string(rd, field, path);
+                                r = permit_json_reader_string(rd, field, path);
                         if (r >= 0 && field == &rec->version && !permit_semver_valid(rec->version))
-                                r = reader_fail(rd, -EINVAL, path, "not a semantic version");
+                                r = permit_json_reader_fail(rd, -EINVAL, path, "not a semantic version");
                         if (r >= 0 && field == &rec->digest && !hex_digest_valid(rec->digest))
-                                r = reader_fail(rd, -EINVAL, path, "must be 64 lower-case hex digits");
+                                r = permit_json_reader_fail(rd, -EINVAL, path, "must be 64 lower-case hex digits");
                 } else if (streq(key, "decided_at")) {
                         if (rec->decided_at != -1)
-                                r = reader_fail(rd, -EINVAL, path, "duplicate field");
+                                r = permit_json_reader_fail(rd, -EINVAL, path, "duplicate field");
                         else
-                                r = reader_int(rd, &rec->decided_at, path);
+                                r = permit_json_reader_int(rd, INT64_MIN, INT64_MAX, &rec->decided_at, path);
                         if (r >= 0 && rec->decided_at < 0)
-                                r = reader_fail(rd, -EINVAL, path, "must be seconds since the epoch");
+                                r = permit_json_reader_fail(rd, -EINVAL, path, "must be seconds since the epoch");
                 } else if (streq(key, "capabilities")) {
                         if (has_caps)
-                                r = reader_fail(rd, -EINVAL, path, "duplicate field");
+                                r = permit_json_reader_fail(rd, -EINVAL, path, "duplicate field");
                         else
-                                r = read_capabilities(rd, base, rec);
+                                r = read_capabilities(rd, rec);
                         has_caps = true;
                 } else
-                        r = reader_fail(rd, -EINVAL, path, "unknown field");
+                        r = permit_json_reader_fail(rd, -EINVAL, path, "unknown field");
         }
         if (r < 0)
                 return r;
-        reader_at(rd, base, rec->id, NULL, NULL, NULL);
         for (size_t i = 0; i < ELEMENTSOF(record_keys); i++) {
                 bool missing = i == 0 ? !rec->version : i == 1 ? !rec->name : i == 2 ? !rec->publisher
                                : i == 3 ? !rec->digest : i == 4 ? rec->decided_at < 0 : !has_caps;
                 if (missing)
-                        return reader_fail(rd, -EINVAL, path, "missing field '%s'", record_keys[i]);
+                        return permit_json_reader_fail(rd, -EINVAL, path, "missing field '%s'", record_keys[i]);
         }
         return 0;
 }
 
-int grants_read(reader *rd, const char *base, store_state *st) {
+int grants_read(permit_json_reader *rd, const char *base, store_state *st) {
         size_t size = 0;
-        bool first = true;
         char *id;
         int r;
 
-        r = reader_object_begin(rd, base);
-        while (r >= 0 && (r = reader_member(rd, &first, &id, base)) > 0) {
+        r = permit_json_reader_object_begin(rd, base);
+        while (r >= 0 && (r = permit_json_reader_member(rd, &id, base)) > 0) {
                 permit_record *rec;
                 if (st->n_records == size) {
                         permit_record *n;
@@ -302,7 +293,7 @@ int grants_read(reader *rd, const char *base, store_state *st) {
                 }
                 rec = &st->records[st->n_records++];
                 *rec = (permit_record) { .id = id, .decided_at = -1 };
-                r = read_record(rd, base, rec);
+                r = read_record(rd, rec);
         }
         if (r < 0)
                 return r;
@@ -310,7 +301,7 @@ int grants_read(reader *rd, const char *base, store_state *st) {
                 qsort(st->records, st->n_records, sizeof(*st->records), compare_record);
         for (size_t i = 1; i < st->n_records; i++)
                 if (streq(st->records[i - 1].id, st->records[i].id))
-                        return reader_fail(rd, -EINVAL, base, "'%s' listed twice", st->records[i].id);
+                        return permit_json_reader_fail(rd, -EINVAL, base, "'%s' listed twice", st->records[i].id);
         return 0;
 }
 

@@ -4,7 +4,7 @@
 #include "json-private.h"
 #include "manifest-private.h"
 #include "permit/keys.h"
-#include "reader-private.h"
+#include "json-reader-private.h"
 #include "store-private.h"
 
 static void pin_clear(store_pin *p) {
@@ -94,54 +94,52 @@ void state_clear(store_state *st) {
         memset(st, 0, sizeof(*st));
 }
 
-int pins_read(reader *rd, const char *base, store_state *st) {
-        bool first = true;
+int pins_read(permit_json_reader *rd, const char *base, store_state *st) {
         char *id;
         int r;
 
-        r = reader_object_begin(rd, base);
-        while (r >= 0 && (r = reader_member(rd, &first, &id, base)) > 0) {
+        r = permit_json_reader_object_begin(rd, base);
+        while (r >= 0 && (r = permit_json_reader_member(rd, &id, base)) > 0) {
                 _cleanup_free_ char *public_key = NULL, *key_id = NULL;
                 char p[PERMIT_ERROR_PATH_LENGTH], kp[PERMIT_ERROR_PATH_LENGTH];
                 char derived[PERMIT_KEY_ID_STRING_SIZE];
                 permit_error e = { 0 };
                 int64_t pinned_at = -1;
-                bool mfirst = true;
                 char key[32];
 
                 permit_json_path_key(p, sizeof(p), base, id);
                 if (!permit_addon_id_valid(id) || strlen(id) > 128)
-                        r = reader_fail(rd, -EINVAL, p, "invalid add-on id");
+                        r = permit_json_reader_fail(rd, -EINVAL, p, "invalid add-on id");
                 else if (state_find_pin(st, id))
-                        r = reader_fail(rd, -EINVAL, p, "listed twice");
+                        r = permit_json_reader_fail(rd, -EINVAL, p, "listed twice");
                 else
-                        r = reader_object_begin(rd, p);
-                while (r >= 0 && (r = reader_field(rd, &mfirst, key, sizeof(key), p)) > 0) {
+                        r = permit_json_reader_object_begin(rd, p);
+                while (r >= 0 && (r = permit_json_reader_field(rd, key, sizeof(key), NULL, p)) > 0) {
                         permit_json_path_key(kp, sizeof(kp), p, key);
                         if (streq(key, "public_key"))
-                                r = public_key ? reader_fail(rd, -EINVAL, kp, "duplicate field")
-                                               : reader_string(rd, &public_key, kp);
+                                r = public_key ? permit_json_reader_fail(rd, -EINVAL, kp, "duplicate field")
+                                               : permit_json_reader_string(rd, &public_key, kp);
                         else if (streq(key, "key_id"))
-                                r = key_id ? reader_fail(rd, -EINVAL, kp, "duplicate field")
-                                           : reader_string(rd, &key_id, kp);
+                                r = key_id ? permit_json_reader_fail(rd, -EINVAL, kp, "duplicate field")
+                                           : permit_json_reader_string(rd, &key_id, kp);
                         else if (streq(key, "pinned_at")) {
-                                r = pinned_at >= 0 ? reader_fail(rd, -EINVAL, kp, "duplicate field")
-                                                   : reader_int(rd, &pinned_at, kp);
+                                r = pinned_at >= 0 ? permit_json_reader_fail(rd, -EINVAL, kp, "duplicate field")
+                                                   : permit_json_reader_int(rd, INT64_MIN, INT64_MAX, &pinned_at, kp);
                                 if (r >= 0 && pinned_at < 0)
-                                        r = reader_fail(rd, -EINVAL, kp, "must be seconds since the epoch");
+                                        r = permit_json_reader_fail(rd, -EINVAL, kp, "must be seconds since the epoch");
                         } else
-                                r = reader_fail(rd, -EINVAL, kp, "unknown field");
+                                r = permit_json_reader_fail(rd, -EINVAL, kp, "unknown field");
                 }
                 if (r >= 0 && (!public_key || !key_id || pinned_at < 0))
-                        r = reader_fail(rd, -EINVAL, p, "missing field '%s'",
+                        r = permit_json_reader_fail(rd, -EINVAL, p, "missing field '%s'",
                                         !public_key ? "public_key" : !key_id ? "key_id" : "pinned_at");
                 if (r >= 0 && key_check(public_key, derived, &e) < 0) {
                         permit_json_path_key(kp, sizeof(kp), p, "public_key");
-                        r = reader_fail(rd, -EINVAL, kp, "%s", e.text);
+                        r = permit_json_reader_fail(rd, -EINVAL, kp, "%s", e.text);
                 }
                 if (r >= 0 && !streq(derived, key_id)) {
                         permit_json_path_key(kp, sizeof(kp), p, "key_id");
-                        r = reader_fail(rd, -EINVAL, kp, "is not the id of public_key (%s)", derived);
+                        r = permit_json_reader_fail(rd, -EINVAL, kp, "is not the id of public_key (%s)", derived);
                 }
                 if (r >= 0)
                         r = state_put_pin(st, id, public_key, pinned_at, rd->error);

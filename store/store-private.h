@@ -7,7 +7,7 @@
 
 #include "permit/store.h"
 #include "error-private.h"
-#include "reader-private.h"
+#include "json-reader-private.h"
 
 #define GRANTS_FILE "grants.json"
 #define PINS_FILE "pins.json"
@@ -57,7 +57,7 @@ void record_clear(permit_record *r);
 int record_copy(const permit_record *from, permit_record *to);
 /* Reads the "grants" object (an add-on id -> record map) into st. base is
  * the JSON path for errors. */
-int grants_read(reader *rd, const char *base, store_state *st);
+int grants_read(permit_json_reader *rd, const char *base, store_state *st);
 int grants_to_json(const store_state *st, json_t **ret);
 /* Replaces or inserts r (taking ownership: r is cleared). */
 int state_put_record(store_state *st, permit_record *r);
@@ -69,7 +69,7 @@ void record_sort(permit_record *r);
 
 /* ---- pins.c: pins.json ---------------------------------------------------- */
 
-int pins_read(reader *rd, const char *base, store_state *st);
+int pins_read(permit_json_reader *rd, const char *base, store_state *st);
 int pins_to_json(const store_state *st, json_t **ret);
 store_pin *state_find_pin(const store_state *st, const char *id);
 int state_put_pin(store_state *st, const char *id, const char *public_key, int64_t pinned_at,

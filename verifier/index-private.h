@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Inside the registry index. The index is read by its own strict reader
- * (index.c), not through a JSON tree: 20,000 add-ons are 10 MB, which
+/* Inside the registry index. The index is read with permit's strict pull
+ * reader (index-read.c, common/json-reader.c), not through a JSON tree: 20,000 add-ons are 10 MB, which
  * jansson alone takes 200 ms to parse (doc/decisions.md). The handle holds
  * every decoded string in one arena, the entries in one array, and the
  * add-ons sorted by id. */

@@ -1,17 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* The strict reader of index.json: one pass over the bytes, RFC 8259 JSON
- * (whitespace, escapes, UTF-8 checked as jansson checks them: no invalid
- * UTF-8, no \u0000, no duplicate keys, nothing after the document) read
- * straight into the handle, every field checked as doc/registry.md says.
- * It builds no JSON tree: that is what makes 20,000 add-ons load in a few
- * tens of milliseconds (bench/README.md). No recursion: the format's depth
- * is fixed. */
+/* Reads index.json into the handle in one pass with permit's strict JSON
+ * pull reader (common/json-reader.c: JSON exactly as jansson reads it),
+ * every field checked as doc/registry.md says. It builds no JSON tree:
+ * that is what makes 20,000 add-ons load in a few tens of milliseconds
+ * (bench/README.md). Every decoded string goes into one arena. */
 #include <inttypes.h>
 #include <stdarg.h>
 
 #include "encoding-private.h"
 #include "index-private.h"
 #include "json-private.h"
+#include "json-reader-private.h"
 #include "manifest/manifest-private.h"
 #include "signer/keys-private.h"
 
@@ -22,13 +21,13 @@
 #define JSON_INT_MAX INT64_C(9007199254740992)
 
 typedef struct rd {
-        const char *start, *p, *end;
+        permit_json_reader j;
         permit_index *idx;
-        permit_error *error;
 } rd;
 
-/* Where a value is, for error messages only: "base", then ".id", "[i]",
- * ".field" when given. Built only when something is wrong. */
+/* Where a value is, for the checks made after reading it (the reader
+ * names where it stands itself): "base", then ".id", "[i]", ".field" when
+ * given. Built only when something is wrong. */
 typedef struct where {
         const char *base;
         const char *id;    /* an add-on id, or NULL */
@@ -61,31 +60,6 @@ static const char *const entry_keys[] = { "version", "size", "digest", "seal_dig
 enum { E_VERSION, E_SIZE, E_DIGEST, E_SEAL, E_KEY, E_KEY_ID, E_PATH, E_ADDED, E_CS, E_N };
 static const char *const revoked_fields[] = { "keys", "packages" };
 
-static char at(const rd *r) {
-        return r->p < r->end ? *r->p : '\0';
-}
-
-static void ws(rd *r) {
-        while (r->p < r->end && (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r'))
-                r->p++;
-}
-
-/* A syntax error at the current position: line and column as jansson
- * counts them (1-based; the column is bytes into the line). */
-static int syntax(rd *r, const char *what) {
-        int line = 1, column = 1;
-
-        for (const char *q = r->start; q < r->p && q < r->end; q++) {
-                if (*q == '\n') {
-                        line++;
-                        column = 1;
-                } else
-                        column++;
-        }
-        permit_error_set_position(r->error, line, column);
-        return permit_error_set(r->error, -EINVAL, NULL, "invalid JSON: %s", what);
-}
-
 static int fail(rd *r, const char *path, const char *format, ...) _printf_(3, 4);
 static int fail(rd *r, const char *path, const char *format, ...) {
         char text[PERMIT_ERROR_TEXT_LENGTH];
@@ -94,7 +68,7 @@ static int fail(rd *r, const char *path, const char *format, ...) {
         va_start(ap, format);
         vsnprintf(text, sizeof(text), format, ap);
         va_end(ap);
-        return permit_error_set(r->error, -EINVAL, path, "%s", text);
+        return permit_error_set(r->j.error, -EINVAL, path, "%s", text);
 }
 
 static int bad_value(rd *r, const where *w, const char *what, const char *value) {
@@ -102,304 +76,39 @@ static int bad_value(rd *r, const where *w, const char *what, const char *value)
         return fail(r, where_path(w, path), "%s: '%s'", what, permit_quote(q, sizeof(q), value));
 }
 
-static void put_utf8(char **o, uint32_t cp) {
-        char *p = *o;
+/* A string value, decoded into the arena, where it stays. The arena is as
+ * large as the input: a decoded string and its NUL never take more bytes
+ * than it took quoted. */
+static int string_value(rd *r, const char **ret) {
+        permit_index *idx = r->idx;
+        char *out = idx->arena + idx->arena_used;
+        size_t len;
+        int k;
 
-        if (cp < 0x80)
-                *p++ = (char) cp;
-        else if (cp < 0x800) {
-                *p++ = (char) (0xc0 | cp >> 6);
-                *p++ = (char) (0x80 | (cp & 0x3f));
-        } else if (cp < 0x10000) {
-                *p++ = (char) (0xe0 | cp >> 12);
-                *p++ = (char) (0x80 | ((cp >> 6) & 0x3f));
-                *p++ = (char) (0x80 | (cp & 0x3f));
-        } else {
-                *p++ = (char) (0xf0 | cp >> 18);
-                *p++ = (char) (0x80 | ((cp >> 12) & 0x3f));
-                *p++ = (char) (0x80 | ((cp >> 6) & 0x3f));
-                *p++ = (char) (0x80 | (cp & 0x3f));
-        }
-        *o = p;
-}
-
-static int hex4(rd *r, uint32_t *ret) {
-        uint32_t v = 0;
-
-        if (r->end - r->p < 4)
-                return syntax(r, "invalid \\u escape");
-        for (int i = 0; i < 4; i++) {
-                char c = r->p[i];
-                v <<= 4;
-                if (c >= '0' && c <= '9')
-                        v |= (uint32_t) (c - '0');
-                else if (c >= 'a' && c <= 'f')
-                        v |= (uint32_t) (c - 'a' + 10);
-                else if (c >= 'A' && c <= 'F')
-                        v |= (uint32_t) (c - 'A' + 10);
-                else
-                        return syntax(r, "invalid \\u escape");
-        }
-        r->p += 4;
-        *ret = v;
-        return 0;
-}
-
-/* Reads the string at r->p ('"'), decoded, into the arena; keep says
- * whether it stays there (a value) or may be overwritten (a key). The
- * arena is as large as the input: a decoded string and its NUL never take
- * more bytes than it took quoted. */
-static int str(rd *r, bool keep, const char **ret) {
-        char *out = r->idx->arena + r->idx->arena_used, *o = out;
-
-        if (at(r) != '"')
-                return syntax(r, "expected a string");
-        r->p++;
-        for (;;) {
-                const char *run = r->p;
-                unsigned char c;
-
-                /* Plain ASCII runs, the bulk of an index, in one copy. */
-                while (r->p < r->end && (unsigned char) *r->p >= 0x20 && *r->p != '"' && *r->p != '\\' &&
-                       (unsigned char) *r->p < 0x80)
-                        r->p++;
-                memcpy(o, run, (size_t) (r->p - run));
-                o += r->p - run;
-                if (r->p >= r->end)
-                        return syntax(r, "unterminated string");
-                c = (unsigned char) *r->p;
-                if (c == '"') {
-                        r->p++;
-                        break;
-                }
-                if (c < 0x20)
-                        return syntax(r, "control character in a string");
-                if (c == '\\') {
-                        uint32_t cp, lo;
-                        char e;
-
-                        r->p++;
-                        e = at(r);
-                        r->p++;
-                        switch (e) {
-                        case '"': case '\\': case '/': *o++ = e; break;
-                        case 'b': *o++ = '\b'; break;
-                        case 'f': *o++ = '\f'; break;
-                        case 'n': *o++ = '\n'; break;
-                        case 'r': *o++ = '\r'; break;
-                        case 't': *o++ = '\t'; break;
-                        case 'u':
-                                if (hex4(r, &cp) < 0)
-                                        return -EINVAL;
-                                if (cp >= 0xdc00 && cp <= 0xdfff)
-                                        return syntax(r, "invalid Unicode escape (lone low surrogate)");
-                                if (cp >= 0xd800 && cp <= 0xdbff) {
-                                        if (r->end - r->p < 2 || r->p[0] != '\\' || r->p[1] != 'u')
-                                                return syntax(r, "invalid Unicode escape (lone high surrogate)");
-                                        r->p += 2;
-                                        if (hex4(r, &lo) < 0)
-                                                return -EINVAL;
-                                        if (lo < 0xdc00 || lo > 0xdfff)
-                                                return syntax(r, "invalid Unicode escape (bad surrogate pair)");
-                                        cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-                                }
-                                if (cp == 0)
-                                        return syntax(r, "\\u0000 is not allowed");
-                                put_utf8(&o, cp);
-                                break;
-                        default:
-                                r->p--;
-                                return syntax(r, "invalid escape");
-                        }
-                        continue;
-                }
-                {
-                        size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
-                        if (n == 0 || (size_t) (r->end - r->p) < n || !permit_utf8_valid(r->p, n))
-                                return syntax(r, "invalid UTF-8 in a string");
-                        memcpy(o, r->p, n);
-                        o += n;
-                        r->p += n;
-                }
-        }
-        *o++ = '\0';
-        if (keep)
-                r->idx->arena_used += (size_t) (o - out);
+        k = permit_json_reader_string_to(&r->j, out, idx->arena_size - idx->arena_used, &len, NULL);
+        if (k < 0)
+                return k;
+        idx->arena_used += len + 1;
         *ret = out;
         return 0;
 }
 
-/* The input is not NUL-terminated: compare within its end. */
-static bool next_is(const rd *r, const char *word) {
-        size_t n = strlen(word);
-        return (size_t) (r->end - r->p) >= n && memcmp(r->p, word, n) == 0;
-}
-
-static bool literal_next(const rd *r) {
-        return next_is(r, "true") || next_is(r, "false") || next_is(r, "null");
-}
-
-typedef enum kind { K_STRING, K_NUMBER, K_OBJECT, K_ARRAY, K_OTHER } kind;
-
-static kind peek(const rd *r) {
-        char c = at(r);
-        return c == '"' ? K_STRING : c == '{' ? K_OBJECT : c == '[' ? K_ARRAY : c == '-' || (c >= '0' && c <= '9') ? K_NUMBER : K_OTHER;
-}
-
-static const char *kind_name(kind k) {
-        return k == K_STRING ? "a string" : k == K_NUMBER ? "an integer" : k == K_OBJECT ? "an object" : "an array";
-}
-
-/* The value at r->p must be of kind k; a literal (true, false, null) or
- * anything else is a type error, or a syntax error if it is not JSON. */
-static int expect_kind(rd *r, kind k, const where *w) {
-        char path[PERMIT_ERROR_PATH_LENGTH];
-        kind got = peek(r);
-
-        if (got == k)
-                return 0;
-        if (got == K_OTHER && !literal_next(r))
-                return syntax(r, "invalid value");
-        return fail(r, where_path(w, path), "must be %s", kind_name(k));
-}
-
-static int string_value(rd *r, const where *w, const char **ret) {
-        int k = expect_kind(r, K_STRING, w);
-        return k < 0 ? k : str(r, true, ret);
-}
-
-/* An integer in [min, 2^53]: JSON's number grammar, refusing fractions
- * and exponents as not integers. */
-static int int_value(rd *r, const where *w, int64_t min, int64_t *ret) {
-        char path[PERMIT_ERROR_PATH_LENGTH];
-        const char *q;
-        bool neg = false, real = false;
-        int64_t v = 0;
-        int digits = 0;
-        int k = expect_kind(r, K_NUMBER, w);
-
-        if (k < 0)
-                return k;
-        q = r->p;
-        if (*q == '-') {
-                neg = true;
-                q++;
-        }
-        if (q >= r->end || *q < '0' || *q > '9') {
-                r->p = q;
-                return syntax(r, "invalid number");
-        }
-        if (*q == '0' && q + 1 < r->end && q[1] >= '0' && q[1] <= '9') {
-                r->p = q;
-                return syntax(r, "leading zero in a number");
-        }
-        for (; q < r->end && *q >= '0' && *q <= '9'; q++, digits++)
-                if (digits < 18)
-                        v = v * 10 + (*q - '0');
-        if (q < r->end && *q == '.') {
-                real = true;
-                q++;
-                if (q >= r->end || *q < '0' || *q > '9') {
-                        r->p = q;
-                        return syntax(r, "invalid number");
-                }
-                while (q < r->end && *q >= '0' && *q <= '9')
-                        q++;
-        }
-        if (q < r->end && (*q == 'e' || *q == 'E')) {
-                real = true;
-                q++;
-                if (q < r->end && (*q == '+' || *q == '-'))
-                        q++;
-                if (q >= r->end || *q < '0' || *q > '9') {
-                        r->p = q;
-                        return syntax(r, "invalid number");
-                }
-                while (q < r->end && *q >= '0' && *q <= '9')
-                        q++;
-        }
-        r->p = q;
-        if (real)
-                return fail(r, where_path(w, path), "must be an integer");
-        if (neg)
-                v = -v;
-        if (digits > 16 || v < min || v > JSON_INT_MAX)
-                return fail(r, where_path(w, path), "must be an integer from %" PRId64 " to 2^53", min);
-        *ret = v;
-        return 0;
-}
-
-/* Members of an object: 1 with the next key (positioned at its value),
- * 0 after the closing brace. */
-static int obj_next(rd *r, bool *first, const char **ret_key) {
+/* The next member's key, decoded into the arena as scratch (a key that is
+ * kept moves arena_used past it): 1, or 0 after the object's '}'. */
+static int next_key(rd *r, const char **ret, size_t *ret_len) {
+        permit_index *idx = r->idx;
+        char *out = idx->arena + idx->arena_used;
         int k;
 
-        ws(r);
-        if (at(r) == '}') {
-                r->p++;
-                return 0;
-        }
-        if (!*first) {
-                if (at(r) != ',')
-                        return syntax(r, "expected ',' or '}'");
-                r->p++;
-                ws(r);
-        }
-        *first = false;
-        k = str(r, false, ret_key);
-        if (k < 0)
-                return k;
-        ws(r);
-        if (at(r) != ':')
-                return syntax(r, "expected ':'");
-        r->p++;
-        ws(r);
-        return 1;
+        k = permit_json_reader_field(&r->j, out, idx->arena_size - idx->arena_used, ret_len, NULL);
+        if (k > 0)
+                *ret = out;
+        return k;
 }
 
-/* Elements of an array: 1 positioned at the next, 0 after the bracket. */
-static int arr_next(rd *r, bool *first) {
-        ws(r);
-        if (at(r) == ']') {
-                r->p++;
-                return 0;
-        }
-        if (!*first) {
-                if (at(r) != ',')
-                        return syntax(r, "expected ',' or ']'");
-                r->p++;
-                ws(r);
-        }
-        *first = false;
-        return 1;
-}
-
-static int open_value(rd *r, kind k, const where *w) {
-        int e = expect_kind(r, k, w);
-        if (e < 0)
-                return e;
-        r->p++;
-        return 0;
-}
-
-/* Which of n names key is; -1 for none. */
-static int field_index(const char *key, const char *const *names, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                if (streq(key, names[i]))
-                        return (int) i;
-        return -1;
-}
-
-static int member_check(rd *r, const where *parent, const char *key, int i, unsigned *seen) {
-        char path[PERMIT_ERROR_PATH_LENGTH];
-        where w = at_field(parent, key);
-
-        if (i < 0)
-                return fail(r, where_path(&w, path), "unknown field");
-        if (*seen & (1u << i))
-                return syntax(r, "duplicate object key");
-        *seen |= 1u << i;
-        return 0;
+/* An integer in [min, 2^53]. */
+static int int_value(rd *r, int64_t min, int64_t *ret) {
+        return permit_json_reader_int(&r->j, min, JSON_INT_MAX, ret, NULL);
 }
 
 static int missing(rd *r, const where *parent, const char *const *names, size_t n, unsigned seen) {
@@ -464,22 +173,19 @@ static int read_entry(rd *r, const char *id, size_t i, const index_rec *prev) {
         char id_string[PERMIT_KEY_ID_STRING_SIZE];
         const char *key, *s = NULL;
         index_rec e = { 0 };
-        unsigned seen = 0;
-        bool first = true;
-        where f;
+        uint32_t seen = 0;
         int k;
 
-        if ((k = open_value(r, K_OBJECT, &w)) < 0)
+        if ((k = permit_json_reader_object_begin(&r->j, NULL)) < 0)
                 return k;
-        while ((k = obj_next(r, &first, &key)) > 0) {
-                int n = field_index(key, entry_keys, E_N);
+        while ((k = next_key(r, &key, NULL)) > 0) {
+                int n = permit_json_reader_key_index(&r->j, key, entry_keys, E_N, &seen);
                 int64_t v = 0;
 
-                if ((k = member_check(r, &w, key, n, &seen)) < 0)
-                        return k;
-                f = at_field(&w, entry_keys[n]);
+                if (n < 0)
+                        return n;
                 if (n == E_SIZE || n == E_ADDED) {
-                        if ((k = int_value(r, &f, n == E_SIZE ? 0 : 1, &v)) < 0)
+                        if ((k = int_value(r, n == E_SIZE ? 0 : 1, &v)) < 0)
                                 return k;
                         if (n == E_SIZE)
                                 e.size = (uint64_t) v;
@@ -487,7 +193,7 @@ static int read_entry(rd *r, const char *id, size_t i, const index_rec *prev) {
                                 e.added = v;
                         continue;
                 }
-                if ((k = string_value(r, &f, &s)) < 0)
+                if ((k = string_value(r, &s)) < 0)
                         return k;
                 switch (n) {
                 case E_VERSION: e.version = s; break;
@@ -545,29 +251,28 @@ static int read_entry(rd *r, const char *id, size_t i, const index_rec *prev) {
 static int read_packages(rd *r) {
         permit_index *idx = r->idx;
         const char *id;
-        bool first = true;
+        size_t id_len;
         int k;
 
-        if ((k = open_value(r, K_OBJECT, &(where) { .base = "packages", .i = NO_INDEX })) < 0)
+        if ((k = permit_json_reader_object_begin(&r->j, NULL)) < 0)
                 return k;
-        while ((k = obj_next(r, &first, &id)) > 0) {
+        while ((k = next_key(r, &id, &id_len)) > 0) {
                 const where w = { .base = "packages", .id = id, .i = NO_INDEX };
                 char path[PERMIT_ERROR_PATH_LENGTH];
-                bool efirst = true;
                 index_pkg *pkg;
                 size_t i = 0;
 
                 /* The key was decoded as scratch: keep it. */
-                idx->arena_used += strlen(id) + 1;
-                if (strlen(id) > ID_MAX || !permit_addon_id_valid(id))
+                idx->arena_used += id_len + 1;
+                if (id_len > ID_MAX || !permit_addon_id_valid(id))
                         return fail(r, where_path(&w, path), "not a valid add-on id");
-                if ((k = open_value(r, K_ARRAY, &w)) < 0)
+                if ((k = permit_json_reader_array_begin(&r->j, NULL)) < 0)
                         return k;
                 if (grow((void **) &idx->pkgs, &idx->cap_pkgs, idx->n_pkgs, sizeof(*idx->pkgs)) < 0)
                         return -ENOMEM;
                 pkg = &idx->pkgs[idx->n_pkgs++];
                 *pkg = (index_pkg) { .id = id, .first = idx->n_recs };
-                while ((k = arr_next(r, &efirst)) > 0) {
+                while ((k = permit_json_reader_element(&r->j, NULL)) > 0) {
                         if (grow((void **) &idx->recs, &idx->cap_recs, idx->n_recs, sizeof(*idx->recs)) < 0)
                                 return -ENOMEM;
                         k = read_entry(r, id, i, i ? &idx->recs[idx->n_recs - 1] : NULL);
@@ -590,30 +295,27 @@ static int read_revoked_list(rd *r, bool keys) {
         const char *const *names = keys ? key_fields : package_fields;
         const char *base = keys ? "revoked.keys" : "revoked.packages";
         permit_index *idx = r->idx;
-        bool first = true;
         size_t i = 0;
         int k;
 
-        if ((k = open_value(r, K_ARRAY, &(where) { .base = base, .i = NO_INDEX })) < 0)
+        if ((k = permit_json_reader_array_begin(&r->j, NULL)) < 0)
                 return k;
-        while ((k = arr_next(r, &first)) > 0) {
+        while ((k = permit_json_reader_element(&r->j, NULL)) > 0) {
                 const where w = { .base = base, .i = i++ };
                 char path[PERMIT_ERROR_PATH_LENGTH];
                 index_revoked rec = { 0 };
                 permit_error sub = { 0 };
                 const char *key;
-                unsigned seen = 0;
-                bool ofirst = true;
+                uint32_t seen = 0;
                 where f;
 
-                if ((k = open_value(r, K_OBJECT, &w)) < 0)
+                if ((k = permit_json_reader_object_begin(&r->j, NULL)) < 0)
                         return k;
-                while ((k = obj_next(r, &ofirst, &key)) > 0) {
-                        int n = field_index(key, names, 3);
-                        if ((k = member_check(r, &w, key, n, &seen)) < 0)
-                                return k;
-                        f = at_field(&w, names[n]);
-                        k = n == 2 ? int_value(r, &f, 1, &rec.at) : string_value(r, &f, n == 0 ? &rec.what : &rec.reason);
+                while ((k = next_key(r, &key, NULL)) > 0) {
+                        int n = permit_json_reader_key_index(&r->j, key, names, 3, &seen);
+                        if (n < 0)
+                                return n;
+                        k = n == 2 ? int_value(r, 1, &rec.at) : string_value(r, n == 0 ? &rec.what : &rec.reason);
                         if (k < 0)
                                 return k;
                 }
@@ -643,15 +345,14 @@ static int read_revoked_list(rd *r, bool keys) {
 static int read_revoked(rd *r) {
         const where w = { .base = "revoked", .i = NO_INDEX };
         const char *key;
-        unsigned seen = 0;
-        bool first = true;
+        uint32_t seen = 0;
         int k;
 
-        if ((k = open_value(r, K_OBJECT, &w)) < 0)
+        if ((k = permit_json_reader_object_begin(&r->j, NULL)) < 0)
                 return k;
-        while ((k = obj_next(r, &first, &key)) > 0) {
-                int f = field_index(key, revoked_fields, 2);
-                if ((k = member_check(r, &w, key, f, &seen)) < 0 || (k = read_revoked_list(r, f == 0)) < 0)
+        while ((k = next_key(r, &key, NULL)) > 0) {
+                int f = permit_json_reader_key_index(&r->j, key, revoked_fields, 2, &seen);
+                if ((k = f) < 0 || (k = read_revoked_list(r, f == 0)) < 0)
                         return k;
         }
         return k < 0 ? k : missing(r, &w, revoked_fields, 2, seen);
@@ -665,27 +366,22 @@ static int read_index(rd *r) {
         const where top = { .i = NO_INDEX };
         permit_index *idx = r->idx;
         const char *key;
-        unsigned seen = 0;
-        bool first = true;
+        uint32_t seen = 0;
         int64_t v = 0;
         int k;
 
-        ws(r);
-        if (at(r) != '{') {
-                if (at(r) == '[' || at(r) == '"' || peek(r) == K_NUMBER || literal_next(r))
-                        return fail(r, NULL, "not a JSON object");
-                return syntax(r, "expected '{'");
-        }
-        r->p++;
-        while ((k = obj_next(r, &first, &key)) > 0) {
-                int f = field_index(key, top_keys, ELEMENTSOF(top_keys));
+        /* "not a JSON object" if it is another value */
+        if ((k = permit_json_reader_object_begin(&r->j, NULL)) < 0)
+                return k;
+        while ((k = next_key(r, &key, NULL)) > 0) {
+                int f = permit_json_reader_key_index(&r->j, key, top_keys, ELEMENTSOF(top_keys), &seen);
                 const where w = { .field = f >= 0 ? top_keys[f] : NULL, .i = NO_INDEX };
 
-                if ((k = member_check(r, &top, key, f, &seen)) < 0)
-                        return k;
+                if (f < 0)
+                        return f;
                 switch (f) {
                 case 0:
-                        if ((k = int_value(r, &w, 0, &v)) < 0)
+                        if ((k = int_value(r, 0, &v)) < 0)
                                 return k;
                         if (v != PERMIT_INDEX_FORMAT)
                                 return fail(r, "format",
@@ -693,18 +389,18 @@ static int read_index(rd *r) {
                                             PERMIT_INDEX_FORMAT);
                         break;
                 case 1:
-                        if ((k = string_value(r, &w, &idx->registry)) < 0)
+                        if ((k = string_value(r, &idx->registry)) < 0)
                                 return k;
                         if (!index_name_valid(idx->registry))
                                 return bad_value(r, &w, "not a valid registry name", idx->registry);
                         break;
                 case 2:
-                        if ((k = int_value(r, &w, 1, &v)) < 0)
+                        if ((k = int_value(r, 1, &v)) < 0)
                                 return k;
                         idx->version = (uint64_t) v;
                         break;
-                case 3: k = int_value(r, &w, 1, &idx->issued); break;
-                case 4: k = int_value(r, &w, 1, &idx->expires); break;
+                case 3: k = int_value(r, 1, &idx->issued); break;
+                case 4: k = int_value(r, 1, &idx->expires); break;
                 case 5: k = read_packages(r); break;
                 case 6: k = read_revoked(r); break;
                 }
@@ -713,9 +409,8 @@ static int read_index(rd *r) {
         }
         if (k < 0)
                 return k;
-        ws(r);
-        if (r->p != r->end)
-                return syntax(r, "end of file expected");
+        if ((k = permit_json_reader_end(&r->j)) < 0)
+                return k;
         if ((k = missing(r, &top, top_keys, ELEMENTSOF(top_keys), seen)) < 0)
                 return k;
         if (idx->expires <= idx->issued)
@@ -734,7 +429,7 @@ static int read_index(rd *r) {
 
 int index_read(const char *data, size_t len, permit_index **ret, permit_error *error) {
         permit_index *idx;
-        rd r = { .start = data, .p = data, .end = data + len, .error = error };
+        rd r;
         int k;
 
         idx = calloc(1, sizeof(*idx));
@@ -746,6 +441,7 @@ int index_read(const char *data, size_t len, permit_index **ret, permit_error *e
                 free(idx);
                 return -ENOMEM;
         }
+        permit_json_reader_init(&r.j, data, len, error);
         r.idx = idx;
         k = read_index(&r);
         if (k < 0) {
