@@ -16,7 +16,9 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd) || exit 99
-real=$build/tools/permit
+# permit-tool: every subcommand (tools/permit, the static front, only
+# executes it for the commands cli.sh runs, and valgrind does not follow exec).
+real=$build/tools/permit-tool
 [ -x "$real" ] || { echo "Bail out! no $real (build first)"; exit 99; }
 command -v valgrind >/dev/null || { echo "Bail out! valgrind is not installed (apt-get install valgrind)"; exit 99; }
 
