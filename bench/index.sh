@@ -25,28 +25,9 @@ build=${1:-$root/build-bench}
 addons=${BENCH_ADDONS:-20000}
 runs=${BENCH_RUNS:-20}
 
-need=()
-for t in hyperfine minisign python3; do
-        command -v "$t" >/dev/null || need+=("$t")
-done
-if ((${#need[@]})); then
-        if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
-                apt-get install -y "${need[@]}" >/dev/null
-        else
-                echo "index.sh: missing ${need[*]}: apt-get install -y ${need[*]}" >&2
-                exit 2
-        fi
-fi
-
-if [[ ! -x $build/bench/bench-index || ! -x $build/tools/permit ]]; then
-        [[ -d $build ]] || meson setup "$build" "$root" --buildtype=release >/dev/null
-        ninja -C "$build" >/dev/null
-fi
-build=$(cd "$build" && pwd)
-permit=$build/tools/permit
-results=${BENCH_RESULTS:-$build/bench-results}
-mkdir -p "$results"
-results=$(cd "$results" && pwd)
+. "$here/lib.sh"
+bench_need index.sh hyperfine minisign python3
+bench_build bench/bench-index
 
 work=$(mktemp -d "${BENCH_DIR:-/tmp}/permit-index-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT

@@ -23,31 +23,9 @@ root=$(dirname "$here")
 build=${1:-$root/build-bench}
 runs=${BENCH_RUNS:-10}
 
-need=()
-for t in hyperfine minisign zip jq b2sum openssl; do
-        command -v "$t" >/dev/null || need+=("$t")
-done
-[[ -x /usr/bin/time ]] || need+=(time)
-if ((${#need[@]})); then
-        if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
-                apt-get install -y "${need[@]}" >/dev/null
-        else
-                echo "verify.sh: missing ${need[*]}: apt-get install -y ${need[*]}" >&2
-                exit 2
-        fi
-fi
-
-if [[ ! -x $build/tools/permit ]]; then
-        if [[ ! -d $build ]]; then
-                meson setup "$build" "$root" --buildtype=release >/dev/null
-        fi
-        ninja -C "$build" >/dev/null
-fi
-build=$(cd "$build" && pwd)
-permit=$build/tools/permit
-results=${BENCH_RESULTS:-$build/bench-results}
-mkdir -p "$results"
-results=$(cd "$results" && pwd)
+. "$here/lib.sh"
+bench_need verify.sh hyperfine minisign zip jq b2sum=coreutils openssl /usr/bin/time=time
+bench_build
 
 work=$(mktemp -d "${BENCH_DIR:-/tmp}/permit-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
