@@ -142,7 +142,6 @@ enum {
 static int read_decision(permit_json_reader *rd, char *capid, permit_cap_decision *d) {
         static const char *const names[] = { "granted", "required", "requested", "at", "by" };
         const char *path = NULL; /* NULL: where the reader stands */
-        permit_error e = { 0 };
         unsigned seen = 0;
         char key[32];
         int r;
@@ -150,8 +149,12 @@ static int read_decision(permit_json_reader *rd, char *capid, permit_cap_decisio
         d->capability = capid;
         /* The vocabulary check: a corrupt or hand-edited id is found here,
          * not when an add-on runs. */
-        if (permit_capability_check(capid, &e) < 0)
+        if (permit_capability_check(capid, NULL) < 0) {
+                permit_error e = { 0 };
+                /* again for the message: filling it for every id costs more than the check */
+                (void) permit_capability_check(capid, &e);
                 return permit_json_reader_fail(rd, -EINVAL, NULL, "%s", e.text);
+        }
         r = permit_json_reader_object_begin(rd, NULL);
         while (r >= 0 && (r = permit_json_reader_field(rd, key, sizeof(key), NULL, NULL)) > 0) {
                 unsigned bit = 0;
