@@ -91,17 +91,20 @@ static int syntax(reader *r, const char *path, const char *format, ...) {
 }
 
 static void ws(reader *r) {
+        const char *p = r->p;
+
         /* Indented files put a newline and a run of spaces before most
-         * tokens: the spaces are skipped 8 at a time. */
-        while (r->p < r->end) {
-                if (r->end - r->p >= 8 && memcmp(r->p, "        ", 8) == 0) {
-                        r->p += 8;
-                        continue;
-                }
-                if (*r->p != ' ' && *r->p != '\n' && *r->p != '\t' && *r->p != '\r')
+         * tokens: after a newline, spaces are skipped 8 at a time. */
+        while (p < r->end && (unsigned char) *p <= ' ') {
+                char c = *p;
+                if (c != ' ' && c != '\n' && c != '\t' && c != '\r')
                         break;
-                r->p++;
+                p++;
+                if (c == '\n')
+                        while (r->end - p >= 8 && memcmp(p, "        ", 8) == 0)
+                                p += 8;
         }
+        r->p = p;
 }
 
 #define BYTES(b) (UINT64_C(0x0101010101010101) * (b))

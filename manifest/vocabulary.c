@@ -618,8 +618,12 @@ int permit_cap_parse(const char *id, cap *ret, permit_error *error) {
         n = colon ? (size_t) (colon - id) : strlen(id);
         for (size_t i = 0; i < ELEMENTSOF(vocabulary); i++) {
                 const char *name = vocabulary[i].name;
-                size_t k = strlen(name);
+                size_t k;
 
+                /* Both matches below need the first byte: most entries end here. */
+                if (name[0] != id[0])
+                        continue;
+                k = strlen(name);
                 if (name[k - 1] == '.') {
                         /* a family: "host." + NAME */
                         if (n > k && strncmp(id, name, k) == 0) {

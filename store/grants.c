@@ -138,6 +138,22 @@ enum {
         SEEN_BY = 1 << 4,
 };
 
+/* The SEEN_ bit of a decision's field, 0 for an unknown one; by its first
+ * byte, as this runs for every field of every decision in the file. */
+static unsigned decision_field(const char *key) {
+        switch (key[0]) {
+        case 'g':
+                return streq(key, "granted") ? SEEN_GRANTED : 0;
+        case 'r':
+                return streq(key, "required") ? SEEN_REQUIRED : streq(key, "requested") ? SEEN_REQUESTED : 0;
+        case 'a':
+                return streq(key, "at") ? SEEN_AT : 0;
+        case 'b':
+                return streq(key, "by") ? SEEN_BY : 0;
+        }
+        return 0;
+}
+
 /* Errors name where the reader stands: grants.ID.capabilities.CAP... */
 static int read_decision(permit_json_reader *rd, char *capid, permit_cap_decision *d) {
         static const char *const names[] = { "granted", "required", "requested", "at", "by" };
@@ -157,10 +173,7 @@ static int read_decision(permit_json_reader *rd, char *capid, permit_cap_decisio
         }
         r = permit_json_reader_object_begin(rd, NULL);
         while (r >= 0 && (r = permit_json_reader_field(rd, key, sizeof(key), NULL, NULL)) > 0) {
-                unsigned bit = 0;
-                for (size_t i = 0; i < ELEMENTSOF(names); i++)
-                        if (streq(key, names[i]))
-                                bit = 1u << i;
+                unsigned bit = decision_field(key);
                 if (!bit)
                         r = permit_json_reader_fail(rd, -EINVAL, path, "unknown field");
                 else if (seen & bit)
