@@ -91,10 +91,37 @@ static int syntax(reader *r, const char *path, const char *format, ...) {
 }
 
 static void ws(reader *r) {
-        while (r->p < r->end && (*r->p == ' ' || *r->p == '\n' || *r->p == '\t' || *r->p == '\r'))
-                r->p++;
+        const char *p = r->p;
+
+        /* Indented files put a newline and a run of spaces before most
+         * tokens: after a newline, spaces are skipped 8 at a time. */
+        while (p < r->end && (unsigned char) *p <= ' ') {
+                char c = *p;
+                if (c != ' ' && c != '\n' && c != '\t' && c != '\r')
+                        break;
+                p++;
+                if (c == '\n')
+                        while (r->end - p >= 8 && memcmp(p, "        ", 8) == 0)
+                                p += 8;
+        }
+        r->p = p;
 }
 
+#define BYTES(b) (UINT64_C(0x0101010101010101) * (b))
+
+/* Whether none of the 8 bytes at q ends a plain run: a control character
+ * (< 0x20), a byte >= 0x80, '"' or '\\'. The tests are exact: a borrow
+ * only spreads past a byte that already matched. */
+static bool plain8(const char *q) {
+        uint64_t v, quote, backslash, special;
+
+        memcpy(&v, q, sizeof(v));
+        quote = v ^ BYTES(0x22);
+        backslash = v ^ BYTES(0x5c);
+        special = ((v - BYTES(0x20)) & ~v) | ((quote - BYTES(0x01)) & ~quote) |
+                  ((backslash - BYTES(0x01)) & ~backslash) | v;
+        return (special & BYTES(0x80)) == 0;
+}
 /* The input is not NUL-terminated: compare within its end. */
 static bool next_is(const reader *r, const char *word, size_t n) {
         return (size_t) (r->end - r->p) >= n && memcmp(r->p, word, n) == 0;
@@ -250,7 +277,10 @@ static int string_body(reader *r, char *out, size_t size, size_t *ret_len, const
                 unsigned char c;
                 int k;
 
-                /* Plain ASCII runs, the bulk of a file, in one copy. */
+                /* Plain ASCII runs, the bulk of a file, in one copy;
+                 * scanned 8 bytes at a time, then byte by byte. */
+                while (r->end - r->p >= 8 && plain8(r->p))
+                        r->p += 8;
                 while (r->p < r->end && (unsigned char) *r->p >= 0x20 && (unsigned char) *r->p < 0x80 &&
                        *r->p != '"' && *r->p != '\\')
                         r->p++;

@@ -43,7 +43,13 @@ static bool forbidden(uint32_t cp) {
 
 int permit_text_check(const char *s, size_t len, uint32_t *ret_cp) {
         const unsigned char *p = (const unsigned char *) s;
+        size_t ascii = 0;
 
+        /* Printable ASCII, nearly every id and name, needs no decoding. */
+        while (ascii < len && p[ascii] >= 0x20 && p[ascii] < 0x7f)
+                ascii++;
+        if (ascii == len)
+                return 0;
         if (!permit_utf8_valid(s, len)) {
                 *ret_cp = UINT32_MAX;
                 return -EILSEQ;

@@ -618,8 +618,12 @@ int permit_cap_parse(const char *id, cap *ret, permit_error *error) {
         n = colon ? (size_t) (colon - id) : strlen(id);
         for (size_t i = 0; i < ELEMENTSOF(vocabulary); i++) {
                 const char *name = vocabulary[i].name;
-                size_t k = strlen(name);
+                size_t k;
 
+                /* Both matches below need the first byte: most entries end here. */
+                if (name[0] != id[0])
+                        continue;
+                k = strlen(name);
                 if (name[k - 1] == '.') {
                         /* a family: "host." + NAME */
                         if (n > k && strncmp(id, name, k) == 0) {
@@ -647,7 +651,13 @@ int permit_cap_parse(const char *id, cap *ret, permit_error *error) {
                 goto unknown;
 
         c = (cap) { .kind = kind, .id = id, .argument = colon ? colon + 1 : NULL };
-        snprintf(c.name, sizeof(c.name), "%.*s", (int) n, id);
+        /* n fits: a known kind is at most "host." + HOST_NAME_MAX_LEN bytes.
+         * memcpy, not snprintf: this runs for every id the store reads. */
+        {
+                size_t k = n < sizeof(c.name) ? n : sizeof(c.name) - 1;
+                memcpy(c.name, id, k);
+                c.name[k] = '\0';
+        }
         switch (kind->arg) {
         case ARG_NONE:
                 if (colon)

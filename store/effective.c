@@ -10,8 +10,10 @@
 
 struct permit_effective {
         size_t n;
-        permit_grant_entry *entries; /* capability strings point into the manifest copy below */
-        char **ids;                  /* owned copies of the capability ids */
+        /* entries, granted and the copies of the capability ids they point
+         * to live in the one allocation with this struct: an effective
+         * grant is computed for every add-on a host starts. */
+        permit_grant_entry *entries;
         size_t n_granted;
         const char **granted;
         size_t n_undecided;
@@ -35,13 +37,6 @@ _public_ const char *permit_grant_state_name(permit_grant_state st) {
 }
 
 _public_ void permit_effective_free(permit_effective *e) {
-        if (!e)
-                return;
-        for (size_t i = 0; i < e->n; i++)
-                free(e->ids[i]);
-        free(e->ids);
-        free(e->entries);
-        free(e->granted);
         free(e);
 }
 
@@ -71,38 +66,40 @@ _public_ int permit_effective_grant(const permit_store *s, const permit_manifest
         const permit_record *rec;
         const permit_limits *asked, *caps;
         permit_effective *e;
-        size_t n;
+        size_t n, size, ids = 0;
+        char *text;
 
         if (!s || !m || !ret)
                 return -EINVAL;
         rec = state_find_record(&s->state, permit_manifest_id(m));
         n = permit_manifest_n_capabilities(m);
-        e = calloc(1, sizeof(*e));
+        for (size_t i = 0; i < n; i++)
+                ids += strlen(permit_manifest_capability(m, i)->id) + 1;
+        /* struct, entries[n], granted[n], the ids: each part's alignment is
+         * at most the one before it */
+        size = sizeof(*e) + n * (sizeof(*e->entries) + sizeof(*e->granted)) + ids;
+        e = calloc(1, size);
         if (!e)
                 return -ENOMEM;
-        if (n > 0 && (!(e->entries = calloc(n, sizeof(*e->entries))) || !(e->ids = calloc(n, sizeof(char *))) ||
-                      !(e->granted = calloc(n, sizeof(char *))))) {
-                permit_effective_free(e);
-                return -ENOMEM;
-        }
+        e->entries = (permit_grant_entry *) (e + 1);
+        e->granted = (const char **) (e->entries + n);
+        text = (char *) (e->granted + n);
         e->runnable = rec != NULL;
         for (size_t i = 0; i < n; i++) {
                 const permit_capability *c = permit_manifest_capability(m, i);
                 permit_grant_entry *g = &e->entries[i];
+                size_t len = strlen(c->id) + 1;
 
-                e->ids[i] = strdup(c->id);
-                if (!e->ids[i]) {
-                        permit_effective_free(e);
-                        return -ENOMEM;
-                }
+                memcpy(text, c->id, len);
                 e->n++;
-                g->capability = e->ids[i];
+                g->capability = text;
+                text += len;
                 g->required = c->required;
                 g->state = user_state(rec, c->id);
                 if (g->state == PERMIT_GRANT_GRANTED && permit_policy_denies(policy, c->id))
                         g->state = PERMIT_GRANT_POLICY_DENIED;
                 if (g->state == PERMIT_GRANT_GRANTED)
-                        e->granted[e->n_granted++] = e->ids[i];
+                        e->granted[e->n_granted++] = g->capability;
                 else if (c->required)
                         e->runnable = false;
                 if (g->state == PERMIT_GRANT_UNDECIDED)

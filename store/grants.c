@@ -138,11 +138,26 @@ enum {
         SEEN_BY = 1 << 4,
 };
 
+/* The SEEN_ bit of a decision's field, 0 for an unknown one; by its first
+ * byte, as this runs for every field of every decision in the file. */
+static unsigned decision_field(const char *key) {
+        switch (key[0]) {
+        case 'g':
+                return streq(key, "granted") ? SEEN_GRANTED : 0;
+        case 'r':
+                return streq(key, "required") ? SEEN_REQUIRED : streq(key, "requested") ? SEEN_REQUESTED : 0;
+        case 'a':
+                return streq(key, "at") ? SEEN_AT : 0;
+        case 'b':
+                return streq(key, "by") ? SEEN_BY : 0;
+        }
+        return 0;
+}
+
 /* Errors name where the reader stands: grants.ID.capabilities.CAP... */
 static int read_decision(permit_json_reader *rd, char *capid, permit_cap_decision *d) {
         static const char *const names[] = { "granted", "required", "requested", "at", "by" };
         const char *path = NULL; /* NULL: where the reader stands */
-        permit_error e = { 0 };
         unsigned seen = 0;
         char key[32];
         int r;
@@ -150,14 +165,15 @@ static int read_decision(permit_json_reader *rd, char *capid, permit_cap_decisio
         d->capability = capid;
         /* The vocabulary check: a corrupt or hand-edited id is found here,
          * not when an add-on runs. */
-        if (permit_capability_check(capid, &e) < 0)
+        if (permit_capability_check(capid, NULL) < 0) {
+                permit_error e = { 0 };
+                /* again for the message: filling it for every id costs more than the check */
+                (void) permit_capability_check(capid, &e);
                 return permit_json_reader_fail(rd, -EINVAL, NULL, "%s", e.text);
+        }
         r = permit_json_reader_object_begin(rd, NULL);
         while (r >= 0 && (r = permit_json_reader_field(rd, key, sizeof(key), NULL, NULL)) > 0) {
-                unsigned bit = 0;
-                for (size_t i = 0; i < ELEMENTSOF(names); i++)
-                        if (streq(key, names[i]))
-                                bit = 1u << i;
+                unsigned bit = decision_field(key);
                 if (!bit)
                         r = permit_json_reader_fail(rd, -EINVAL, path, "unknown field");
                 else if (seen & bit)

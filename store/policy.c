@@ -18,6 +18,10 @@ typedef struct deny_entry {
         bool bare;
         size_t n_broad;
         char *broad[3];
+        /* The same, parsed once: permit_policy_denies() runs for every
+         * capability of every add-on a host starts. */
+        cap id_cap, broad_cap[3];
+        bool id_parsed;
 } deny_entry;
 
 struct permit_policy {
@@ -63,8 +67,12 @@ static int deny_entry_init(deny_entry *d, const char *s) {
                         free(c);
                         continue;
                 }
-                d->broad[d->n_broad++] = c;
+                d->broad[d->n_broad] = c;
+                if (permit_cap_parse(c, &d->broad_cap[d->n_broad], NULL) < 0)
+                        return -EINVAL; /* cannot be: checked just above */
+                d->n_broad++;
         }
+        d->id_parsed = permit_cap_parse(d->id, &d->id_cap, NULL) >= 0;
         return 0;
 }
 
@@ -199,8 +207,14 @@ static bool same_kind(const char *a, const char *b) {
 }
 
 _public_ bool permit_policy_denies(const permit_policy *p, const char *capability) {
-        if (!p || !capability)
+        cap c;
+        bool parsed;
+
+        if (!p || !capability || p->n_deny == 0)
                 return false;
+        /* permit_capability_absorbs() of a capability that does not parse is
+         * false: so is every absorbs test below then. */
+        parsed = permit_cap_parse(capability, &c, NULL) >= 0;
         for (size_t i = 0; i < p->n_deny; i++) {
                 const deny_entry *d = &p->deny[i];
 
@@ -208,15 +222,17 @@ _public_ bool permit_policy_denies(const permit_policy *p, const char *capabilit
                         /* only proc.exec:* itself includes proc.exec:* */
                         if (same_kind(d->id, capability) || streq(capability, "proc.exec:*"))
                                 return true;
-                        for (size_t k = 0; k < d->n_broad; k++)
-                                if (permit_capability_absorbs(capability, d->broad[k]))
+                        for (size_t k = 0; parsed && k < d->n_broad; k++)
+                                if (permit_cap_absorbs(&c, &d->broad_cap[k]))
                                         return true;
                         continue;
                 }
                 /* An entry forbids what it includes (of its own kind: proc.exec:*
                  * denied must not deny everything) and what includes it. */
-                if ((same_kind(d->id, capability) && permit_capability_absorbs(d->id, capability)) ||
-                    permit_capability_absorbs(capability, d->id))
+                if (!parsed || !d->id_parsed)
+                        continue;
+                if ((same_kind(d->id, capability) && permit_cap_absorbs(&d->id_cap, &c)) ||
+                    permit_cap_absorbs(&c, &d->id_cap))
                         return true;
         }
         return false;
