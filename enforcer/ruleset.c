@@ -124,7 +124,6 @@ static int add_fs_around_store(compiler *c, const char *dir, uint64_t access, co
 static int add_fs(compiler *c, const char *path, uint64_t access, const char *why) {
         permit_ruleset *rs = c->rs;
         _cleanup_close_ int fd = -1;
-        struct stat st;
 
         if (c->store) {
                 _cleanup_free_ char *real = realpath(path, NULL);
@@ -132,16 +131,19 @@ static int add_fs(compiler *c, const char *path, uint64_t access, const char *wh
                 if (real && beneath(real, c->store))
                         return streq(real, c->store) ? 0 : add_fs_around_store(c, real, access, why);
         }
-        fd = open(path, O_PATH | O_CLOEXEC);
+        /* Most rules are folders: one open says it is one (no fstat); a
+         * file answers ENOTDIR and is opened again as what it is. Swapped
+         * for a folder in between, it only gets a file's rights. */
+        fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 && errno == ENOTDIR) {
+                fd = open(path, O_PATH | O_CLOEXEC);
+                access &= PERMIT_LANDLOCK_FILE_RIGHTS;
+        }
         if (fd < 0) {
                 if (errno == ENOENT || errno == ENOTDIR)
                         return add_missing(rs, path);
                 return permit_error_set(c->error, negative_errno(), NULL, "%s: %s", path, strerror(errno));
         }
-        if (fstat(fd, &st) < 0)
-                return permit_error_set(c->error, negative_errno(), NULL, "%s: %s", path, strerror(errno));
-        if (!S_ISDIR(st.st_mode))
-                access &= PERMIT_LANDLOCK_FILE_RIGHTS;
         access &= rs->handled_fs | (rs->abi == 0 ? ~0ULL : 0); /* without Landlock, list what would be */
         if (grow((void **) &rs->fs, rs->n_fs, sizeof(fs_rule)) < 0)
                 return -ENOMEM;
