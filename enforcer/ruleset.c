@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "enforcer-private.h"
 #include "landlock-abi.h"
@@ -488,6 +489,29 @@ static int compile(compiler *c, const char *const *ids, size_t n, const permit_s
         return landlock_build(rs, c->error);
 }
 
+/* The rules' O_PATH fds, opened one after the other, mostly follow each
+ * other: each run of consecutive fds (all ours) is closed with one
+ * close_range() instead of a close() each (about 30 system calls). */
+static void close_rule_fds(permit_ruleset *rs) {
+        for (size_t i = 0; i < rs->n_fs;) {
+                size_t j = i + 1;
+                int first = rs->fs[i].fd;
+
+                if (first < 0) {
+                        i++;
+                        continue;
+                }
+                while (j < rs->n_fs && rs->fs[j].fd == first + (int) (j - i))
+                        j++;
+                if (j - i == 1 || syscall(__NR_close_range, (unsigned) first, (unsigned) rs->fs[j - 1].fd, 0) < 0)
+                        for (size_t k = i; k < j; k++)
+                                close(rs->fs[k].fd);
+                for (size_t k = i; k < j; k++)
+                        rs->fs[k].fd = -1;
+                i = j;
+        }
+}
+
 _public_ int permit_ruleset_new(const char *const *capabilities, size_t n, const permit_paths *paths,
                                 const permit_sandbox_options *policy, permit_ruleset **ret, permit_error *error) {
         static const permit_paths no_paths = { 0 };
@@ -505,11 +529,7 @@ _public_ int permit_ruleset_new(const char *const *capabilities, size_t n, const
         c = (compiler) { .rs = rs, .paths = paths ? paths : &no_paths, .error = error };
         r = compile(&c, capabilities, n, policy ? policy : &default_policy);
         free(c.store);
-        for (size_t i = 0; i < rs->n_fs; i++)
-                if (rs->fs[i].fd >= 0) {
-                        close(rs->fs[i].fd);
-                        rs->fs[i].fd = -1;
-                }
+        close_rule_fds(rs);
         if (r < 0) {
                 if (r == -ENOMEM)
                         permit_error_set(error, r, NULL, "out of memory");
