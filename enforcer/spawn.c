@@ -241,11 +241,15 @@ static pid_t start_child(const spawn_plan *plan) {
                 munmap(stack, size);
                 return r;
         }
-        sigfillset(&all);
-        pthread_sigmask(SIG_SETMASK, &all, &old);
+        /* The system call itself: glibc's sigprocmask leaves its own
+         * SIGCANCEL and SIGSETXID unblocked, and their handlers must not
+         * run on the shared memory either (sigfillset leaves them out too).
+         * The kernel's set is _NSIG / 8 bytes (8 on x86-64). */
+        memset(&all, 0xff, sizeof(all));
+        syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, _NSIG / 8);
         pid = clone(child_main, stack + size, CLONE_VM | CLONE_VFORK | SIGCHLD, (void *) plan);
         r = pid < 0 ? negative_errno() : pid;
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, _NSIG / 8);
         munmap(stack, size);
         return r;
 #endif
