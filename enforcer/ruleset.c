@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "enforcer-private.h"
 #include "landlock-abi.h"
@@ -124,7 +125,6 @@ static int add_fs_around_store(compiler *c, const char *dir, uint64_t access, co
 static int add_fs(compiler *c, const char *path, uint64_t access, const char *why) {
         permit_ruleset *rs = c->rs;
         _cleanup_close_ int fd = -1;
-        struct stat st;
 
         if (c->store) {
                 _cleanup_free_ char *real = realpath(path, NULL);
@@ -132,16 +132,19 @@ static int add_fs(compiler *c, const char *path, uint64_t access, const char *wh
                 if (real && beneath(real, c->store))
                         return streq(real, c->store) ? 0 : add_fs_around_store(c, real, access, why);
         }
-        fd = open(path, O_PATH | O_CLOEXEC);
+        /* Most rules are folders: one open says it is one (no fstat); a
+         * file answers ENOTDIR and is opened again as what it is. Swapped
+         * for a folder in between, it only gets a file's rights. */
+        fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 && errno == ENOTDIR) {
+                fd = open(path, O_PATH | O_CLOEXEC);
+                access &= PERMIT_LANDLOCK_FILE_RIGHTS;
+        }
         if (fd < 0) {
                 if (errno == ENOENT || errno == ENOTDIR)
                         return add_missing(rs, path);
                 return permit_error_set(c->error, negative_errno(), NULL, "%s: %s", path, strerror(errno));
         }
-        if (fstat(fd, &st) < 0)
-                return permit_error_set(c->error, negative_errno(), NULL, "%s: %s", path, strerror(errno));
-        if (!S_ISDIR(st.st_mode))
-                access &= PERMIT_LANDLOCK_FILE_RIGHTS;
         access &= rs->handled_fs | (rs->abi == 0 ? ~0ULL : 0); /* without Landlock, list what would be */
         if (grow((void **) &rs->fs, rs->n_fs, sizeof(fs_rule)) < 0)
                 return -ENOMEM;
@@ -486,6 +489,29 @@ static int compile(compiler *c, const char *const *ids, size_t n, const permit_s
         return landlock_build(rs, c->error);
 }
 
+/* The rules' O_PATH fds, opened one after the other, mostly follow each
+ * other: each run of consecutive fds (all ours) is closed with one
+ * close_range() instead of a close() each (about 30 system calls). */
+static void close_rule_fds(permit_ruleset *rs) {
+        for (size_t i = 0; i < rs->n_fs;) {
+                size_t j = i + 1;
+                int first = rs->fs[i].fd;
+
+                if (first < 0) {
+                        i++;
+                        continue;
+                }
+                while (j < rs->n_fs && rs->fs[j].fd == first + (int) (j - i))
+                        j++;
+                if (j - i == 1 || syscall(__NR_close_range, (unsigned) first, (unsigned) rs->fs[j - 1].fd, 0) < 0)
+                        for (size_t k = i; k < j; k++)
+                                close(rs->fs[k].fd);
+                for (size_t k = i; k < j; k++)
+                        rs->fs[k].fd = -1;
+                i = j;
+        }
+}
+
 _public_ int permit_ruleset_new(const char *const *capabilities, size_t n, const permit_paths *paths,
                                 const permit_sandbox_options *policy, permit_ruleset **ret, permit_error *error) {
         static const permit_paths no_paths = { 0 };
@@ -503,11 +529,7 @@ _public_ int permit_ruleset_new(const char *const *capabilities, size_t n, const
         c = (compiler) { .rs = rs, .paths = paths ? paths : &no_paths, .error = error };
         r = compile(&c, capabilities, n, policy ? policy : &default_policy);
         free(c.store);
-        for (size_t i = 0; i < rs->n_fs; i++)
-                if (rs->fs[i].fd >= 0) {
-                        close(rs->fs[i].fd);
-                        rs->fs[i].fd = -1;
-                }
+        close_rule_fds(rs);
         if (r < 0) {
                 if (r == -ENOMEM)
                         permit_error_set(error, r, NULL, "out of memory");

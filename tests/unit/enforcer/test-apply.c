@@ -299,6 +299,15 @@ static void test_spawn_resets_signals(void **state) {
         sigaddset(&block, SIGTERM);
         sigprocmask(SIG_BLOCK, &block, &old);
         assert_int_equal(permit_spawn(rs, argv, NULL, 0, &c), 0);
+        {
+                /* permit_spawn blocks every signal around clone: the host's
+                 * own mask is back as it was (SIGTERM only, not SIGINT). */
+                sigset_t now;
+
+                assert_int_equal(sigprocmask(SIG_SETMASK, NULL, &now), 0);
+                assert_true(sigismember(&now, SIGTERM));
+                assert_false(sigismember(&now, SIGINT));
+        }
         sigprocmask(SIG_SETMASK, &old, NULL);
         signal(SIGPIPE, SIG_DFL);
         {
