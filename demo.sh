@@ -65,4 +65,30 @@ set -e
 [ $rc -eq 1 ] || { echo "demo: the re-signed package was not refused (exit $rc)" >&2; exit 1; }
 echo "(refused, exit status $rc)"
 
+step "7. The user approves it: the required capability, and none of the optional ones" \
+        "permit grants --profile profile approve -p dev.pub --yes --required-only word-of-the-day.ankiaddon"
+mkdir -p home/Documents
+echo "my private notes" > home/Documents/notes.txt
+"$permit" grants --profile profile approve -p dev.pub --yes --required-only word-of-the-day.ankiaddon
+
+step "8. The host runs it in its own sandbox: its data folder works, ~/Documents does not" \
+        "permit run --profile profile org.example.word-of-the-day --home home -- python3 -c \"\$(cat probe.py)\""
+cat > probe.py <<'PY'
+import os
+def attempt(what, fn):
+    try:
+        fn()
+        print(f"  {what}: allowed")
+    except OSError as e:
+        print(f"  {what}: refused ({e.strerror})")
+home = os.path.join(os.environ["DEMO_HOME"])
+attempt("write its own data ($DATA/words.txt)", lambda: open(os.path.join(os.environ["PERMIT_DATA"], "words.txt"), "w").write("serendipity"))
+attempt("read ~/Documents/notes.txt", lambda: open(os.path.join(home, "Documents", "notes.txt")).read())
+attempt("overwrite ~/Documents/notes.txt", lambda: open(os.path.join(home, "Documents", "notes.txt"), "w").write("encrypted!"))
+attempt("read the profile's grants.json", lambda: open(os.environ["DEMO_GRANTS"]).read())
+PY
+DEMO_HOME="$demo/home" DEMO_GRANTS="$demo/profile/permit/grants.json" \
+        "$permit" run --profile profile org.example.word-of-the-day --home home -- /usr/bin/python3 -c "$(cat probe.py)"
+grep -q "my private notes" home/Documents/notes.txt || { echo "demo: the sandbox let the add-on change ~/Documents" >&2; exit 1; }
+
 printf '\nDone. The files are in %s.\n' "$demo"
