@@ -22,29 +22,10 @@ root=$(dirname "$here")
 build=${1:-$root/build-bench}
 runs=${BENCH_RUNS:-2000}
 
-need=()
-for t in hyperfine bwrap firejail jq; do
-        command -v "$t" >/dev/null || need+=("$t")
-done
-if ((${#need[@]})); then
-        pkgs=$(printf '%s\n' "${need[@]}" | sed 's/^bwrap$/bubblewrap/' | tr '\n' ' ')
-        if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
-                apt-get install -y $pkgs >/dev/null
-        else
-                echo "spawn.sh: missing ${need[*]}: apt-get install -y $pkgs" >&2
-                exit 2
-        fi
-fi
-
-if [[ ! -x $build/tools/permit ]]; then
-        [[ -d $build ]] || meson setup "$build" "$root" --buildtype=release >/dev/null
-fi
-ninja -C "$build" >/dev/null
-build=$(cd "$build" && pwd)
-permit=$build/tools/permit
-results=${BENCH_RESULTS:-$build/bench-results}
-mkdir -p "$results"
-results=$(cd "$results" && pwd)
+. "$here/lib.sh"
+bench_need spawn.sh hyperfine bwrap=bubblewrap firejail jq
+bench_build
+ninja -C "$build" >/dev/null  # always: the figures are for the code as it is now
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/permit-spawn-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
