@@ -9,6 +9,13 @@
  * trailing NUL that ret_len does not count. */
 int permit_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
 
+/* permit_read_file() for a loader that reports to a permit_error: on
+ * failure sets error (source: path) to "too large for a WHAT file" or the
+ * errno's text, and returns the negative errno. */
+struct permit_error;
+int permit_read_file_for(const char *path, size_t max, const char *what, char **ret, size_t *ret_len,
+                         struct permit_error *error);
+
 /* Same, for a file that holds a secret: the buffer comes from
  * sodium_malloc() and must be released with sodium_free(). */
 int permit_read_secret_file(const char *path, size_t max, char **ret, size_t *ret_len);

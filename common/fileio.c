@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <sys/stat.h>
 
+#include "error-private.h"
 #include "fileio-private.h"
 #include "util.h"
 
@@ -92,6 +93,16 @@ done:
         *ret = steal_pointer(&buf);
         if (ret_len)
                 *ret_len = len;
+        return 0;
+}
+
+int permit_read_file_for(const char *path, size_t max, const char *what, char **ret, size_t *ret_len,
+                         permit_error *error) {
+        int r = permit_read_file(path, max, ret, ret_len);
+
+        if (r < 0)
+                return permit_error_set_at(error, r, path, NULL, r == -EFBIG ? "too large for a %s file" : "%s",
+                                           r == -EFBIG ? what : strerror(-r));
         return 0;
 }
 

@@ -178,10 +178,9 @@ _public_ int permit_upload_policy_load(const char *path, permit_upload_policy **
         size_t len = 0;
         int r;
 
-        r = permit_read_file(path, POLICY_MAX_SIZE, &buf, &len);
+        r = permit_read_file_for(path, POLICY_MAX_SIZE, "policy", &buf, &len, error);
         if (r < 0)
-                return permit_error_set_at(error, r, path, NULL, "%s",
-                                           r == -EFBIG ? "too large for a policy file" : strerror(-r));
+                return r;
         return permit_upload_policy_parse(buf, len, path, ret, error);
 }
 

@@ -202,10 +202,9 @@ _public_ int permit_rotation_load(const char *path, permit_rotation **ret, permi
         size_t len = 0;
         int r;
 
-        r = permit_read_file(path, PERMIT_ROTATION_MAX_SIZE, &buf, &len);
+        r = permit_read_file_for(path, PERMIT_ROTATION_MAX_SIZE, "rotation", &buf, &len, error);
         if (r < 0)
-                return permit_error_set_at(error, r, path, NULL, "%s",
-                                           r == -EFBIG ? "too large for a rotation file" : strerror(-r));
+                return r;
         return permit_rotation_parse(buf, len, path, ret, error);
 }
 

@@ -10,12 +10,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <cmocka.h>
 
 #include <sodium.h>
 
 #include "fileio-private.h"
+#include "permit/error.h"
 #include "util.h"
 
 static char dir[] = "/tmp/permit-test-fileio.XXXXXX";
@@ -123,6 +125,25 @@ static void test_read_empty(void **state) {
         assert_int_equal(permit_read_file(p, 0, &buf, &len), 0);
         assert_int_equal(len, 0);
         assert_string_equal(buf, "");
+}
+
+/* permit_read_file_for: the loaders' one-line errors, naming the file. */
+static void test_read_for(void **state) {
+        _cleanup_free_ char *p = path_in_dir("policy.json"), *missing = path_in_dir("none.json"), *buf = NULL;
+        permit_error e;
+        size_t len = 0;
+
+        write_plain(p, "{}", 2);
+        assert_int_equal(permit_read_file_for(p, 2, "policy", &buf, &len, &e), 0);
+        assert_int_equal(len, 2);
+        assert_int_equal(permit_read_file_for(p, 1, "policy", &buf, &len, &e), -EFBIG);
+        assert_string_equal(e.source, p);
+        assert_string_equal(e.text, "too large for a policy file");
+        assert_int_equal(permit_read_file_for(missing, 10, "rotation", &buf, &len, &e), -ENOENT);
+        assert_string_equal(e.source, missing);
+        assert_string_equal(e.text, strerror(ENOENT));
+        /* error may be NULL */
+        assert_int_equal(permit_read_file_for(missing, 10, "rotation", &buf, &len, NULL), -ENOENT);
 }
 
 static void test_read_too_big(void **state) {
@@ -297,6 +318,7 @@ int main(void) {
                 cmocka_unit_test_setup(test_read, clean),
                 cmocka_unit_test_setup(test_read_empty, clean),
                 cmocka_unit_test_setup(test_read_too_big, clean),
+                cmocka_unit_test_setup(test_read_for, clean),
                 cmocka_unit_test_setup(test_read_not_regular, clean),
                 cmocka_unit_test_setup(test_read_symlink, clean),
                 cmocka_unit_test_setup(test_read_secret, clean),
