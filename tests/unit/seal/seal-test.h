@@ -344,6 +344,16 @@ static inline void st_fixture_new(bool with_zip) {
                 st_zip_from_dir(pkg, zip);
 }
 
+/* The fixture, with the directory and the zip both signed by sk and
+ * checked to verify with pk: the starting point of every tamper test. */
+static inline void st_fixture_signed(const permit_seckey *sk, const permit_pubkey *pk) {
+        st_fixture_new(true);
+        st_sign(sk, pkg);
+        st_sign(sk, zip);
+        st_expect_verify(pk, pkg, 0, NULL, NULL);
+        st_expect_verify(pk, zip, 0, NULL, NULL);
+}
+
 static inline void st_fixture_free(void) {
         free(pkg);
         free(zip);

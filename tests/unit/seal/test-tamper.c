@@ -55,11 +55,7 @@ static int group_teardown(void **state) {
 /* A signed directory package and a signed zip of the same files. */
 static int setup(void **state) {
         (void) state;
-        st_fixture_new(true);
-        st_sign(sk, pkg);
-        st_sign(sk, zip);
-        st_expect_verify(pk, pkg, 0, NULL, NULL);
-        st_expect_verify(pk, zip, 0, NULL, NULL);
+        st_fixture_signed(sk, pk);
         return 0;
 }
 
