@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "permit/capability.h"
+#include "permit/host-vocabulary.h"
 #include "permit/manifest.h"
 #include "error-private.h"
 
@@ -85,6 +86,13 @@ bool permit_cap_absorbs(const cap *broad, const cap *narrow);
 
 /* Risk (>= 0) and warning text; -ENOBUFS when buf is too small. */
 int permit_cap_warning(const cap *c, char *buf, size_t size);
+
+/* ---- host-vocabulary.c ---------------------------------------------- */
+
+/* permit_cap_warning() in the host's words (v may be NULL). */
+int host_vocabulary_cap_warning(const permit_host_vocabulary *v, const cap *c, char *buf, size_t size);
+/* A host.* capability that v (not NULL) does not list. */
+bool host_vocabulary_cap_unknown(const permit_host_vocabulary *v, const cap *c);
 
 /* ---- semver.c -------------------------------------------------------- */
 

@@ -6,6 +6,7 @@
  * An optional capability does not absorb a required one here: the user may
  * turn the optional one off, and the required one must still be seen. */
 #include "manifest-private.h"
+#include "permit/host-vocabulary.h"
 
 #define WARNING_TEXT_MAX 2048
 
@@ -148,7 +149,8 @@ static int build(permit_warnings *w, entry *e, size_t n) {
         return 0;
 }
 
-_public_ int permit_warnings_new(const permit_capability *caps, size_t n, permit_warnings **ret) {
+_public_ int permit_warnings_new_for_host(const permit_capability *caps, size_t n, const permit_host_vocabulary *v,
+                                          permit_warnings **ret) {
         permit_warnings *w = NULL;
         entry *e = NULL;
         int r;
@@ -165,7 +167,7 @@ _public_ int permit_warnings_new(const permit_capability *caps, size_t n, permit
                 r = permit_cap_parse(caps[i].id, &e[i].c, NULL);
                 if (r < 0)
                         goto fail;
-                r = permit_cap_warning(&e[i].c, text, sizeof(text));
+                r = host_vocabulary_cap_warning(v, &e[i].c, text, sizeof(text));
                 if (r < 0)
                         goto fail;
                 e[i].risk = (permit_risk) r;
@@ -190,6 +192,10 @@ fail:
         entries_free(e, n);
         permit_warnings_free(w);
         return r;
+}
+
+_public_ int permit_warnings_new(const permit_capability *caps, size_t n, permit_warnings **ret) {
+        return permit_warnings_new_for_host(caps, n, NULL, ret);
 }
 
 _public_ size_t permit_warnings_count(const permit_warnings *w) {
