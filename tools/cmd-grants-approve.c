@@ -15,6 +15,8 @@ typedef struct ask {
         int risk;
         const permit_capability *cap;
         const char *change; /* "new", "wider", "now required", NULL */
+        bool unknown;       /* a host.* capability the host's vocabulary does not list */
+        char warning[512];  /* in the host's words when it gave a vocabulary */
 } ask;
 
 static int compare_ask(const void *a, const void *b) {
@@ -39,14 +41,12 @@ static const char *change_label(permit_change c) {
 }
 
 static void print_cap(FILE *out, const ask *a) {
-        char warning[256], risk[16];
+        char risk[16];
 
-        if (permit_capability_warning(a->cap->id, warning, sizeof(warning)) < 0)
-                snprintf(warning, sizeof(warning), "%s", a->cap->id);
         snprintf(risk, sizeof(risk), "[%s]", permit_risk_name((permit_risk) a->risk));
         for (char *p = risk; *p; p++)
                 *p = (char) (*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-        fprintf(out, "  %-10s %s%s%s%s\n", risk, warning, a->change ? " (" : "", a->change ? a->change : "",
+        fprintf(out, "  %-10s %s%s%s%s\n", risk, a->warning, a->change ? " (" : "", a->change ? a->change : "",
                 a->change ? ")" : "");
         fprintf(out, "             %s\n", a->cap->id);
         if (a->cap->reason && a->cap->reason[0])
@@ -157,7 +157,14 @@ static int apply_options(const grants_options *o, const permit_manifest *m, perm
                 size_t n = pass == 0 ? o->n_allow : o->n_deny;
 
                 for (size_t i = 0; i < n; i++) {
-                        int r = permit_decision_set(d, list[i], pass == 0);
+                        int r;
+
+                        if (pass == 0 && permit_host_vocabulary_unknown(o->vocabulary, list[i])) {
+                                tool_error("grants: --allow %s: %s does not know it, so it cannot be granted", list[i],
+                                           permit_host_vocabulary_host(o->vocabulary));
+                                return EXIT_USAGE;
+                        }
+                        r = permit_decision_set(d, list[i], pass == 0);
                         if (r == -ENOENT) {
                                 tool_error("grants: %s does not ask for %s", permit_manifest_id(m), list[i]);
                                 return EXIT_USAGE;
@@ -240,12 +247,26 @@ int grants_approve(permit_store *s, const grants_options *o, const char *package
         if (!asks)
                 goto out;
         for (size_t i = 0; i < n; i++) {
-                char w[256];
                 asks[i].index = i;
                 asks[i].cap = permit_manifest_capability(m, i);
-                asks[i].risk = permit_capability_warning(asks[i].cap->id, w, sizeof(w));
-                if (asks[i].risk < 0)
-                        asks[i].risk = PERMIT_RISK_HIGH;
+                asks[i].risk = (int) tool_warning(o->vocabulary, asks[i].cap->id, asks[i].warning,
+                                                  sizeof(asks[i].warning));
+                /* The host has no such feature: a required one means the
+                 * add-on cannot work here; an optional one is never granted
+                 * (were a later host to define it, the user would not have
+                 * seen its words). doc/manifest.md, "Host capabilities". */
+                asks[i].unknown = permit_host_vocabulary_unknown(o->vocabulary, asks[i].cap->id);
+                if (asks[i].unknown && asks[i].cap->required) {
+                        tool_error("grants: %s: %s requires %s, which %s does not know: it cannot run there "
+                                   "(nothing was recorded)",
+                                   package, permit_manifest_id(m), asks[i].cap->id,
+                                   permit_host_vocabulary_host(o->vocabulary));
+                        goto out;
+                }
+                if (asks[i].unknown) {
+                        permit_decision_set(d, asks[i].cap->id, false);
+                        continue;
+                }
                 for (size_t k = 0; diff && k < permit_diff_count(diff); k++) {
                         const permit_diff_entry *e = permit_diff_get(diff, k);
                         if (e->new_cap && strcmp(e->new_cap->id, asks[i].cap->id) == 0)
@@ -306,7 +327,7 @@ int grants_approve(permit_store *s, const grants_options *o, const char *package
                 if (n_new_optional > 0)
                         fprintf(out, "\nOptional (each is off unless you allow it):\n");
                 for (size_t i = 0; i < n; i++) {
-                        if (!permit_decision_is_new(d, asks[i].index) || asks[i].cap->required)
+                        if (!permit_decision_is_new(d, asks[i].index) || asks[i].cap->required || asks[i].unknown)
                                 continue;
                         print_cap(out, &asks[i]);
                         permit_decision_set(d, asks[i].cap->id, ask_yes(out, "  Allow?"));
@@ -314,6 +335,14 @@ int grants_approve(permit_store *s, const grants_options *o, const char *package
                 if (n_new_required == 0 && n_new_optional == 0)
                         fprintf(out, "\nNothing new to decide.\n");
         }
+
+        for (size_t i = 0; i < n; i++)
+                if (asks[i].unknown) {
+                        /* --required-only and --allow may have touched it: it stays off */
+                        permit_decision_set(d, asks[i].cap->id, false);
+                        fprintf(out, "\nNot known to %s, so not granted: %s\n",
+                                permit_host_vocabulary_host(o->vocabulary), asks[i].cap->id);
+                }
 
         /* The pin first: a decision never stands without the key it trusts. */
         if (pin[0]) {

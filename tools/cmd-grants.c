@@ -11,7 +11,7 @@
 #include "grants.h"
 
 static void help(void) {
-        puts("Usage: permit grants [--profile DIR] ACTION [OPTIONS...]\n"
+        puts("Usage: permit grants [--profile DIR] [--host-vocabulary FILE] ACTION [OPTIONS...]\n"
              "\n"
              "What each add-on of a profile may do, as the user decided.\n"
              "\n"
@@ -30,6 +30,9 @@ static void help(void) {
              "  import FILE                      merge an export ('-' for stdin)\n"
              "\n"
              "  --profile DIR   the profile (default $XDG_DATA_HOME/permit/profiles/default)\n"
+             "  --host-vocabulary FILE\n"
+             "                  (list, show, approve) the host's words for its host.*\n"
+             "                  capabilities; approve never grants one it does not list\n"
              "\n"
              "approve verifies the package first: against -p/-P, or the key pinned for\n"
              "its id, or, on its first install, the key its seal carries, which is then\n"
@@ -58,9 +61,18 @@ const char *grants_time(int64_t t, char buf[32]) {
         return buf;
 }
 
-static void print_decision_json(const permit_cap_decision *d, int64_t last_used) {
+static void print_decision_json(const grants_options *o, const permit_cap_decision *d, int64_t last_used) {
         fputs("{\"capability\":", stdout);
         tool_json_string(d->capability);
+        if (o->vocabulary) {
+                char warning[512];
+                permit_risk risk = tool_warning(o->vocabulary, d->capability, warning, sizeof(warning));
+
+                printf(",\"risk\":\"%s\",\"warning\":", permit_risk_name(risk));
+                tool_json_string(warning);
+                printf(",\"known_to_host\":%s",
+                       permit_host_vocabulary_unknown(o->vocabulary, d->capability) ? "false" : "true");
+        }
         printf(",\"granted\":%s,\"required\":%s,\"requested\":%s,\"by\":\"%s\",\"decided_at\":%lld", d->granted ? "true" : "false",
                d->required ? "true" : "false", d->requested ? "true" : "false", permit_decided_by_name(d->by),
                (long long) d->decided_at);
@@ -69,7 +81,8 @@ static void print_decision_json(const permit_cap_decision *d, int64_t last_used)
         putchar('}');
 }
 
-static void print_record_json(const permit_store *s, const permit_record *r, const permit_usage *u) {
+static void print_record_json(const permit_store *s, const grants_options *o, const permit_record *r,
+                              const permit_usage *u) {
         const char *key = NULL, *key_id = NULL;
 
         fputs("{\"id\":", stdout);
@@ -89,7 +102,7 @@ static void print_record_json(const permit_store *s, const permit_record *r, con
                 const permit_cap_decision *d = permit_record_decision(r, i);
                 if (i)
                         putchar(',');
-                print_decision_json(d, u ? permit_usage_last_used(u, d->capability) : -1);
+                print_decision_json(o, d, u ? permit_usage_last_used(u, d->capability) : -1);
         }
         fputs("]}", stdout);
 }
@@ -102,7 +115,7 @@ static int do_list(const permit_store *s, const grants_options *o) {
                 for (size_t i = 0; i < n; i++) {
                         if (i)
                                 putchar(',');
-                        print_record_json(s, permit_store_record(s, i), NULL);
+                        print_record_json(s, o, permit_store_record(s, i), NULL);
                 }
                 puts("]");
                 return EXIT_OK;
@@ -126,7 +139,14 @@ static int do_list(const permit_store *s, const grants_options *o) {
                        grants_time(permit_record_decided_at(r), when));
                 for (size_t k = 0; k < permit_record_n_decisions(r); k++) {
                         const permit_cap_decision *d = permit_record_decision(r, k);
-                        if (d->requested)
+                        char warning[512];
+
+                        if (!d->requested)
+                                continue;
+                        if (o->vocabulary) {
+                                tool_warning(o->vocabulary, d->capability, warning, sizeof(warning));
+                                printf("    %-7s %s: %s\n", d->granted ? "allowed" : "denied", d->capability, warning);
+                        } else
                                 printf("    %-7s %s\n", d->granted ? "allowed" : "denied", d->capability);
                 }
         }
@@ -147,7 +167,7 @@ static int do_show(const permit_store *s, const grants_options *o, const char *i
         if (ret < 0)
                 return tool_fail(ret, NULL, "audit.jsonl");
         if (o->json) {
-                print_record_json(s, r, u);
+                print_record_json(s, o, r, u);
                 putchar('\n');
                 permit_usage_free(u);
                 return EXIT_OK;
@@ -163,8 +183,8 @@ static int do_show(const permit_store *s, const grants_options *o, const char *i
         putchar('\n');
         for (size_t i = 0; i < permit_record_n_decisions(r); i++) {
                 const permit_cap_decision *d = permit_record_decision(r, i);
-                char warning[256], when[32], used[32];
-                int risk = permit_capability_warning(d->capability, warning, sizeof(warning));
+                char warning[512], when[32], used[32];
+                int risk = permit_host_vocabulary_warning(o->vocabulary, d->capability, warning, sizeof(warning));
 
                 printf("  %-7s %s%s\n", d->granted ? "allowed" : "denied", d->capability,
                        d->requested ? (d->required ? "" : " (optional)") : " (no longer asked for)");
@@ -308,6 +328,10 @@ static bool options_fit(const char *action, const grants_options *o) {
                 tool_error("grants: --forget-key is for reset");
                 return false;
         }
+        if (o->vocabulary_file && !listing) {
+                tool_error("grants: --host-vocabulary is for list, show and approve");
+                return false;
+        }
         if (o->output && strcmp(action, "export") != 0) {
                 tool_error("grants: -o is for export");
                 return false;
@@ -338,6 +362,7 @@ int cmd_grants(int argc, char **argv) {
                 { "yes", no_argument, NULL, 'y' },
                 { "forget-key", no_argument, NULL, 'F' },
                 { "output", required_argument, NULL, 'o' },
+                { "host-vocabulary", required_argument, NULL, 'V' },
                 { "help", no_argument, NULL, 'h' },
                 TOOL_LIMIT_OPTIONS,
                 { 0 },
@@ -378,6 +403,7 @@ int cmd_grants(int argc, char **argv) {
                 case 'y': o.yes = true; break;
                 case 'F': o.forget_key = true; break;
                 case 'o': o.output = optarg; break;
+                case 'V': o.vocabulary_file = optarg; break;
                 case 'h': help(); ret = EXIT_OK; goto out;
                 default:
                         r = tool_limit_option(c, optarg, &o.limits);
@@ -401,6 +427,10 @@ int cmd_grants(int argc, char **argv) {
                 }
                 if (!options_fit(action, &o))
                         goto out;
+                ret = tool_host_vocabulary_load(o.vocabulary_file, &o.vocabulary);
+                if (ret != EXIT_OK)
+                        goto out;
+                ret = EXIT_USAGE;
                 r = permit_store_open(o.profile, PERMIT_STORE_CREATE, &s, &error);
                 if (r < 0) {
                         ret = tool_fail(r, &error, o.profile);
@@ -427,6 +457,7 @@ int cmd_grants(int argc, char **argv) {
         tool_error("grants: unknown action '%s' (see --help)", action);
 out:
         permit_store_free(s);
+        permit_host_vocabulary_free(o.vocabulary);
         free(o.allow);
         free(o.deny);
         return ret;

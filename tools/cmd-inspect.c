@@ -10,7 +10,7 @@
 #include "tool.h"
 
 static void help(void) {
-        puts("Usage: permit inspect [--json] PACKAGE\n"
+        puts("Usage: permit inspect [--json] [--host-vocabulary FILE] PACKAGE\n"
              "\n"
              "Shows the add-on's identity, the key id its seal names, and its\n"
              "capabilities as a user will be asked: highest risk first, each with\n"
@@ -19,6 +19,8 @@ static void help(void) {
              "is NOT verified: use 'permit verify' for that.\n"
              "\n"
              "  --json                  print it as JSON\n"
+             "  --host-vocabulary FILE  the host's words for its host.* capabilities;\n"
+             "                          one it does not list is shown as not known to it\n"
              "  --max-files N, --max-size BYTES, --max-ratio N   package limits\n"
              "\n"
              "Example:\n"
@@ -31,7 +33,8 @@ static void print_limits_json(const permit_limits *l) {
                l->memory_mb, l->cpu_seconds, l->processes, l->open_files, l->wall_seconds);
 }
 
-static void print_json(const char *pkg, const permit_package_info *info, const permit_warnings *w) {
+static void print_json(const char *pkg, const permit_package_info *info, const permit_warnings *w,
+                       const permit_host_vocabulary *v) {
         const permit_manifest *m = permit_package_info_manifest(info);
 
         tool_json_identity(pkg, m);
@@ -39,6 +42,10 @@ static void print_json(const char *pkg, const permit_package_info *info, const p
                permit_package_info_signed_at(info) ? "true" : "false", permit_package_info_key_id(info),
                (long long) permit_package_info_signed_at(info), (unsigned long long) permit_package_info_files(info),
                (unsigned long long) permit_package_info_total_size(info));
+        if (v) {
+                fputs(",\"host\":", stdout);
+                tool_json_string(permit_host_vocabulary_host(v));
+        }
         printf(",\"max_risk\":\"%s\",\"warnings\":[", permit_risk_name(permit_warnings_max_risk(w)));
         for (size_t i = 0; i < permit_warnings_count(w); i++) {
                 const permit_warning *x = permit_warnings_get(w, i);
@@ -46,7 +53,11 @@ static void print_json(const char *pkg, const permit_package_info *info, const p
                 tool_json_string(x->text);
                 fputs(",\"capability\":", stdout);
                 tool_json_string(x->capability);
-                printf(",\"required\":%s,\"reason\":", x->required ? "true" : "false");
+                printf(",\"required\":%s,", x->required ? "true" : "false");
+                if (v)
+                        printf("\"known_to_host\":%s,",
+                               permit_host_vocabulary_unknown(v, x->capability) ? "false" : "true");
+                fputs("\"reason\":", stdout);
                 tool_json_string(x->reason);
                 fputs(",\"absorbed\":[", stdout);
                 for (size_t k = 0; k < x->n_absorbed; k++) {
@@ -61,7 +72,8 @@ static void print_json(const char *pkg, const permit_package_info *info, const p
         puts("}");
 }
 
-static void print_text(const char *pkg, const permit_package_info *info, const permit_warnings *w) {
+static void print_text(const char *pkg, const permit_package_info *info, const permit_warnings *w,
+                       const permit_host_vocabulary *v) {
         const permit_manifest *m = permit_package_info_manifest(info);
         const permit_limits *l = permit_manifest_limits(m);
         char size[32], when[64];
@@ -89,12 +101,21 @@ static void print_text(const char *pkg, const permit_package_info *info, const p
                 snprintf(risk, sizeof(risk), "[%s]", permit_risk_name(x->risk));
                 for (char *p = risk; *p; p++)
                         *p = (char) (*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-                printf("  %-10s %s%s\n", risk, x->text, x->required ? "" : " (optional, off unless you allow it)");
+                printf("  %-10s %s%s\n", risk, x->text,
+                       x->required || permit_host_vocabulary_unknown(v, x->capability)
+                               ? ""
+                               : " (optional, off unless you allow it)");
                 printf("             %s\n", x->capability);
                 if (x->reason && *x->reason)
                         printf("             Developer says: \"%s\"\n", x->reason);
                 for (size_t k = 0; k < x->n_absorbed; k++)
                         printf("             includes %s\n", x->absorbed[k]);
+        }
+        for (size_t i = 0; i < permit_warnings_count(w); i++) {
+                const permit_warning *x = permit_warnings_get(w, i);
+                if (x->required && permit_host_vocabulary_unknown(v, x->capability))
+                        printf("\nIt cannot be installed in %s: it requires %s, which %s does not know.\n",
+                               permit_host_vocabulary_host(v), x->capability, permit_host_vocabulary_host(v));
         }
         if (l->memory_mb || l->cpu_seconds || l->processes || l->open_files || l->wall_seconds) {
                 printf("\nLimits asked for:");
@@ -116,6 +137,7 @@ static void print_text(const char *pkg, const permit_package_info *info, const p
 int cmd_inspect(int argc, char **argv) {
         static const struct option options[] = {
                 { "json", no_argument, NULL, 'J' },
+                { "host-vocabulary", required_argument, NULL, 'V' },
                 { "help", no_argument, NULL, 'h' },
                 TOOL_LIMIT_OPTIONS,
                 { 0 },
@@ -123,9 +145,10 @@ int cmd_inspect(int argc, char **argv) {
         permit_package_limits limits;
         permit_package_info *info = NULL;
         permit_warnings *w = NULL;
+        permit_host_vocabulary *v = NULL;
         permit_error error = { 0 };
         const permit_manifest *m;
-        const char *pkg;
+        const char *pkg, *vocabulary = NULL;
         bool json = false;
         int c, r;
 
@@ -134,6 +157,7 @@ int cmd_inspect(int argc, char **argv) {
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
                 switch (c) {
                 case 'J': json = true; break;
+                case 'V': vocabulary = optarg; break;
                 case 'h': help(); return EXIT_OK;
                 default:
                         r = tool_limit_option(c, optarg, &limits);
@@ -144,20 +168,27 @@ int cmd_inspect(int argc, char **argv) {
         pkg = tool_one_package(argc, argv, "inspect");
         if (!pkg)
                 return EXIT_USAGE;
+        r = tool_host_vocabulary_load(vocabulary, &v);
+        if (r != EXIT_OK)
+                return r;
         r = permit_package_inspect(pkg, &limits, &info, &error);
-        if (r < 0)
+        if (r < 0) {
+                permit_host_vocabulary_free(v);
                 return tool_fail(r, &error, pkg);
+        }
         m = permit_package_info_manifest(info);
-        r = permit_warnings_new(permit_manifest_capabilities(m), permit_manifest_n_capabilities(m), &w);
+        r = permit_warnings_new_for_host(permit_manifest_capabilities(m), permit_manifest_n_capabilities(m), v, &w);
         if (r < 0) {
                 permit_package_info_free(info);
+                permit_host_vocabulary_free(v);
                 return tool_fail(r, NULL, pkg);
         }
         if (json)
-                print_json(pkg, info, w);
+                print_json(pkg, info, w, v);
         else
-                print_text(pkg, info, w);
+                print_text(pkg, info, w, v);
         permit_warnings_free(w);
+        permit_host_vocabulary_free(v);
         permit_package_info_free(info);
         return EXIT_OK;
 }

@@ -21,6 +21,8 @@ typedef struct grants_options {
         bool forget_key;           /* reset --forget-key */
         const char *output;        /* export -o */
         permit_package_limits limits;
+        const char *vocabulary_file;        /* --host-vocabulary */
+        permit_host_vocabulary *vocabulary; /* loaded from it, or NULL */
 } grants_options;
 
 /* permit grants approve PACKAGE (cmd-grants-approve.c). */

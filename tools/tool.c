@@ -333,3 +333,27 @@ const char *tool_one_package(int argc, char **argv, const char *cmd) {
         }
         return argv[optind];
 }
+
+int tool_host_vocabulary_load(const char *path, permit_host_vocabulary **ret) {
+        permit_error error = { 0 };
+        int r;
+
+        *ret = NULL;
+        if (!path)
+                return EXIT_OK;
+        r = permit_host_vocabulary_load(path, ret, &error);
+        if (r < 0) {
+                /* the host's file, not the package, is at fault: a usage error */
+                tool_fail(r, &error, path);
+                return EXIT_USAGE;
+        }
+        return EXIT_OK;
+}
+
+permit_risk tool_warning(const permit_host_vocabulary *v, const char *capability, char *buf, size_t size) {
+        int risk = permit_host_vocabulary_warning(v, capability, buf, size);
+
+        if (risk < 0 || !buf[0])
+                snprintf(buf, size, "%s", capability);
+        return risk < 0 ? PERMIT_RISK_HIGH : (permit_risk) risk;
+}

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "permit/error.h"
+#include "permit/host-vocabulary.h"
 #include "permit/keys.h"
 #include "permit/package.h"
 
@@ -67,6 +68,15 @@ int tool_limit_option(int opt, const char *arg, permit_package_limits *limits);
 /* The one PACKAGE operand left after options, or NULL after saying
  * "CMD needs one PACKAGE". */
 const char *tool_one_package(int argc, char **argv, const char *cmd);
+
+/* --host-vocabulary FILE: loads it (NULL path: *ret = NULL), or prints the
+ * error ("permit: FILE: capabilities[1].risk: ...") and returns EXIT_USAGE. */
+int tool_host_vocabulary_load(const char *path, permit_host_vocabulary **ret);
+
+/* The warning for a capability in the host's words (v may be NULL), or
+ * the capability id when there is none to give. Returns the risk
+ * (PERMIT_RISK_HIGH when the id is not valid). */
+permit_risk tool_warning(const permit_host_vocabulary *v, const char *capability, char *buf, size_t size);
 
 /* JSON string printing for --json output. */
 void tool_json_string(const char *s);
