@@ -34,6 +34,8 @@ static void help(void) {
                "  --update               show only what an update asks for beyond what was decided\n"
                "  --installed PACKAGE    the installed version, when the store has no manifest for it\n"
                "  --manage               list installed add-ons and revoke what they may do\n"
+               "  --host-vocabulary FILE the host's words for its host.* capabilities; one it\n"
+               "                         does not list is never granted (a required one: refused)\n"
                "\n"
                "Prints one line of JSON on stdout, e.g.\n"
                "  {\"result\":\"allowed\",\"id\":\"org.example.hello\",\"granted\":[...],\"denied\":[...]}\n"
@@ -63,7 +65,7 @@ static int fail(const char *message) {
 
 /* Parses argv into o. Returns -1 to go on, or an exit code. */
 static int parse_options(int argc, char **argv, consent_options *o) {
-        enum { OPT_PROFILE = 0x100, OPT_UPDATE, OPT_MANAGE, OPT_INSTALLED, OPT_VERSION };
+        enum { OPT_PROFILE = 0x100, OPT_UPDATE, OPT_MANAGE, OPT_INSTALLED, OPT_VERSION, OPT_VOCABULARY };
         static const struct option options[] = {
                 { "profile", required_argument, NULL, OPT_PROFILE },
                 { "public-key", required_argument, NULL, 'p' },
@@ -71,6 +73,7 @@ static int parse_options(int argc, char **argv, consent_options *o) {
                 { "manage", no_argument, NULL, OPT_MANAGE },
                 { "installed", required_argument, NULL, OPT_INSTALLED },
                 { "version", no_argument, NULL, OPT_VERSION },
+                { "host-vocabulary", required_argument, NULL, OPT_VOCABULARY },
                 { "help", no_argument, NULL, 'h' },
                 { 0 },
         };
@@ -85,6 +88,7 @@ static int parse_options(int argc, char **argv, consent_options *o) {
                 case OPT_UPDATE: update = true; break;
                 case OPT_MANAGE: manage = true; break;
                 case OPT_INSTALLED: g_free(o->installed); o->installed = g_strdup(optarg); break;
+                case OPT_VOCABULARY: g_free(o->host_vocabulary); o->host_vocabulary = g_strdup(optarg); break;
                 case OPT_VERSION: puts("permit-consent " PERMIT_VERSION); return CONSENT_EXIT_OK;
                 case 'h': help(); return CONSENT_EXIT_OK;
                 default: return fail(_("unknown option or missing argument (see --help)"));
@@ -162,6 +166,7 @@ int consent_app_run(int argc, char **argv) {
         g_autoptr(GtkApplication) app = NULL;
         g_autofree char *message = NULL;
         g_autofree char *json = NULL;
+        permit_host_vocabulary *vocabulary = NULL;
         char *app_argv[] = { argv[0], NULL };
         int r;
 
@@ -175,16 +180,31 @@ int consent_app_run(int argc, char **argv) {
                 consent_options_clear(&o);
                 return r;
         }
+        if (o.host_vocabulary) {
+                permit_error error = { 0 };
+                char buf[1024];
+
+                if (permit_host_vocabulary_load(o.host_vocabulary, &vocabulary, &error) < 0) {
+                        r = fail(permit_error_string(&error, buf, sizeof(buf)));
+                        consent_options_clear(&o);
+                        return r;
+                }
+                consent_host_vocabulary_set(vocabulary);
+        }
         /* A bad package is a line on stderr, never a window. */
         if (o.mode != CONSENT_MANAGE && consent_request_new(&o, &st.request, &message) < 0) {
                 r = fail(message);
                 consent_options_clear(&o);
+                consent_host_vocabulary_set(NULL);
+                permit_host_vocabulary_free(vocabulary);
                 return r;
         }
         if (!gtk_init_check()) {
                 r = fail(_("cannot open the display"));
                 consent_request_free(st.request);
                 consent_options_clear(&o);
+                consent_host_vocabulary_set(NULL);
+                permit_host_vocabulary_free(vocabulary);
                 return r;
         }
         app = gtk_application_new("org.permit.Consent", G_APPLICATION_NON_UNIQUE);
@@ -207,5 +227,7 @@ int consent_app_run(int argc, char **argv) {
         g_free(st.message);
         consent_request_free(st.request);
         consent_options_clear(&o);
+        consent_host_vocabulary_set(NULL);
+        permit_host_vocabulary_free(vocabulary);
         return r;
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "permit/capability.h"
+#include "permit/host-vocabulary.h"
 #include "permit/manifest.h"
 #include "permit/package.h"
 #include "permit/store.h"
@@ -35,6 +36,7 @@ typedef struct consent_options {
         char *pubkey_file; /* -p */
         char *package;     /* the package to install or update to */
         char *installed;   /* --installed OLD_PACKAGE (update mode) */
+        char *host_vocabulary; /* --host-vocabulary FILE */
         guint timeout_ms;  /* PERMIT_CONSENT_TIMEOUT_MS: cancel after this (0: never) */
 } consent_options;
 
@@ -141,9 +143,19 @@ GtkWindow *consent_manager_new(GtkApplication *app, const char *profile, consent
 /* "High risk" and the CSS class for a risk badge. */
 const char *consent_risk_label(permit_risk risk);
 const char *consent_risk_css(permit_risk risk);
-/* The system's warning for a capability (g_free()), or its id when it has
- * none to give. */
+/* The host's vocabulary (--host-vocabulary) for every window of this
+ * process: permit-consent serves one host at a time, and the warning texts
+ * are wanted deep inside list sorting. NULL: the system's words only. The
+ * caller keeps it alive while windows are open. */
+void consent_host_vocabulary_set(const permit_host_vocabulary *v);
+const permit_host_vocabulary *consent_host_vocabulary(void);
+/* A host.* capability the host's vocabulary does not list: never granted. */
+bool consent_capability_unknown(const char *capability);
+/* The warning for a capability (g_free()), in the host's words for its
+ * host.* capabilities, or its id when there is none to give. */
 char *consent_warning_text(const char *capability);
+/* Its risk (PERMIT_RISK_NONE when the id is not valid). */
+permit_risk consent_warning_risk(const char *capability);
 /* Shared look: the CSS, loaded once per display. */
 void consent_style_init(void);
 /* Sets the accessible label and description of a widget. */

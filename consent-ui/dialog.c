@@ -151,13 +151,19 @@ static GtkWidget *item_row(dialog *d, size_t i) {
                 gtk_switch_set_active(GTK_SWITCH(sw), k >= 0 && !permit_decision_is_new(d->req->decision, (size_t) k) &&
                                                               permit_decision_granted(d->req->decision, (size_t) k));
 
+                /* the host has no such feature: it stays off */
+                if (consent_capability_unknown(w->capability)) {
+                        gtk_switch_set_active(GTK_SWITCH(sw), FALSE);
+                        gtk_widget_set_sensitive(sw, FALSE);
+                }
                 gtk_widget_set_valign(sw, GTK_ALIGN_CENTER);
                 consent_accessible(sw, w->text, reason);
                 gtk_box_append(GTK_BOX(hbox), sw);
                 g_object_set_data(G_OBJECT(row), "consent-switch", sw);
                 d->switches[i] = sw;
         }
-        gtk_list_box_row_set_activatable(GTK_LIST_BOX_ROW(row), !w->required);
+        gtk_list_box_row_set_activatable(GTK_LIST_BOX_ROW(row),
+                                         !w->required && !consent_capability_unknown(w->capability));
         gtk_list_box_row_set_child(GTK_LIST_BOX_ROW(row), hbox);
         consent_accessible(row, name, reason);
         return row;

@@ -131,14 +131,13 @@ static char *last_used_text(int64_t when) {
 static GtkWidget *grant_row(manager *m, const permit_record *rec, const permit_cap_decision *dec,
                             const permit_usage *usage) {
         const char *id = permit_record_id(rec);
-        char warning[512];
-        int risk = permit_capability_warning(dec->capability, warning, sizeof(warning));
+        permit_risk risk = consent_warning_risk(dec->capability);
         g_autofree char *text = consent_warning_text(dec->capability);
         GtkWidget *row = gtk_list_box_row_new();
         GtkWidget *hbox = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
         GtkWidget *vbox = gtk_box_new(GTK_ORIENTATION_VERTICAL, 2);
         GtkWidget *head = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 8);
-        GtkWidget *badge = gtk_label_new(consent_risk_label(risk >= 0 ? (permit_risk) risk : PERMIT_RISK_NONE));
+        GtkWidget *badge = gtk_label_new(consent_risk_label(risk));
         g_autofree char *used = last_used_text(usage ? permit_usage_last_used(usage, dec->capability) : 0);
         GtkWidget *status = consent_label(used, "dim-label");
         GtkWidget *button = gtk_button_new_with_mnemonic(_("_Revoke"));
@@ -146,7 +145,7 @@ static GtkWidget *grant_row(manager *m, const permit_record *rec, const permit_c
         g_autofree char *a11y = g_strdup_printf(_("Revoke “%s” from %s"), text, permit_record_name(rec));
 
         gtk_widget_add_css_class(badge, "risk");
-        gtk_widget_add_css_class(badge, consent_risk_css(risk >= 0 ? (permit_risk) risk : PERMIT_RISK_NONE));
+        gtk_widget_add_css_class(badge, consent_risk_css(risk));
         gtk_widget_set_valign(badge, GTK_ALIGN_START);
         gtk_box_append(GTK_BOX(head), badge);
         gtk_box_append(GTK_BOX(head), consent_label(text, "warning-text"));
@@ -180,9 +179,8 @@ static GtkWidget *grant_row(manager *m, const permit_record *rec, const permit_c
 static int by_risk(const void *a, const void *b) {
         const permit_cap_decision *x = *(const permit_cap_decision *const *) a;
         const permit_cap_decision *y = *(const permit_cap_decision *const *) b;
-        char buf[512];
-        int rx = permit_capability_warning(x->capability, buf, sizeof(buf));
-        int ry = permit_capability_warning(y->capability, buf, sizeof(buf));
+        int rx = (int) consent_warning_risk(x->capability);
+        int ry = (int) consent_warning_risk(y->capability);
 
         if (rx != ry)
                 return ry - rx;

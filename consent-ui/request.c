@@ -17,6 +17,7 @@ void consent_options_clear(consent_options *o) {
         g_clear_pointer(&o->pubkey_file, g_free);
         g_clear_pointer(&o->package, g_free);
         g_clear_pointer(&o->installed, g_free);
+        g_clear_pointer(&o->host_vocabulary, g_free);
 }
 
 void consent_request_free(consent_request *r) {
@@ -264,7 +265,20 @@ int consent_request_new(const consent_options *o, consent_request **ret, char **
                         return r;
                 caps = more;
         }
-        r = permit_warnings_new(caps, n_caps, &req->warnings);
+        /* A required host.* capability the host does not know: the add-on
+         * cannot work in this host (doc/manifest.md, "Host capabilities"). */
+        for (size_t i = 0; i < permit_manifest_n_capabilities(m); i++) {
+                const permit_capability *c = permit_manifest_capability(m, i);
+
+                if (c->required && consent_capability_unknown(c->id)) {
+                        *ret_message = g_strdup_printf(_("%s: %s requires %s, which %s does not know: it cannot run "
+                                                         "there"),
+                                                       o->package, permit_manifest_id(m), c->id,
+                                                       permit_host_vocabulary_host(consent_host_vocabulary()));
+                        return -EINVAL;
+                }
+        }
+        r = permit_warnings_new_for_host(caps, n_caps, consent_host_vocabulary(), &req->warnings);
         if (r < 0) {
                 *ret_message = error_message(o->package, r, NULL);
                 return r;
@@ -294,8 +308,9 @@ int consent_request_allow(consent_request *req, const bool *on, consent_result *
         permit_decision_set_required(req->decision, true);
         for (size_t i = 0; i < req->n_items; i++) {
                 const permit_warning *w = req->items[i].warning;
-                /* what a required line covers comes with it */
-                bool grant = w->required || on[i];
+                /* what a required line covers comes with it; what the host
+                 * does not know is never granted */
+                bool grant = (w->required || on[i]) && !consent_capability_unknown(w->capability);
 
                 if (!w->required) {
                         r = set_optional(req->decision, w->capability, grant);

@@ -106,9 +106,30 @@ void consent_window_fit(GtkWindow *win, GtkWidget *content, int width, int max_h
         gtk_window_set_default_size(win, width, MIN(MAX(nat, min) + 12, max_height));
 }
 
+static const permit_host_vocabulary *host_vocabulary;
+
+void consent_host_vocabulary_set(const permit_host_vocabulary *v) {
+        host_vocabulary = v;
+}
+
+const permit_host_vocabulary *consent_host_vocabulary(void) {
+        return host_vocabulary;
+}
+
+bool consent_capability_unknown(const char *capability) {
+        return permit_host_vocabulary_unknown(host_vocabulary, capability);
+}
+
 char *consent_warning_text(const char *capability) {
         char buf[512];
-        int risk = permit_capability_warning(capability, buf, sizeof(buf));
+        int risk = permit_host_vocabulary_warning(host_vocabulary, capability, buf, sizeof(buf));
 
         return g_strdup(risk >= 0 && buf[0] ? buf : capability);
+}
+
+permit_risk consent_warning_risk(const char *capability) {
+        char buf[512];
+        int risk = permit_host_vocabulary_warning(host_vocabulary, capability, buf, sizeof(buf));
+
+        return risk >= 0 ? (permit_risk) risk : PERMIT_RISK_NONE;
 }

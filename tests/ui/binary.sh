@@ -105,6 +105,21 @@ why=$(DISPLAY= WAYLAND_DISPLAY= run 2 "$CONSENT" --profile "$T/profile" -p key.p
 [ -n "$why" ] || grep -q "^permit-consent: cannot open the display" err || why="no display error"
 check "no display: exit 2" "$why"
 
+# --host-vocabulary: a bad file is one line naming it and the JSON path.
+echo '{"version": 1, "host": "Notes", "capabilities": [{"id": "host.a", "warning": "W", "risk": "huge"}]}' >bad-vocabulary.json
+why=$(run 2 "$CONSENT" --host-vocabulary bad-vocabulary.json --profile "$T/profile" -p key.pub addon)
+[ -n "$why" ] || grep -q "^permit-consent: bad-vocabulary.json: capabilities\[0\].risk: unknown risk 'huge'" err ||
+        why="no error naming the file and the path"
+check "--host-vocabulary with a bad file: exit 2, file and JSON path named" "$why"
+
+# A required host.* capability the host does not know: refused before any window.
+cp -r "$SRC/examples/word-of-the-day" hostaddon
+sed -i 's/"capabilities": \[/"capabilities": [{"id": "host.teleport", "required": true, "reason": "x"},/' hostaddon/permit.json
+"$PERMIT" sign -s key.sec hostaddon >/dev/null 2>&1 || { echo "Bail out! permit sign failed"; exit 1; }
+why=$(run 2 "$CONSENT" --host-vocabulary "$SRC/tests/data/host-vocabulary/notes.json" --profile "$T/profile" -p key.pub hostaddon)
+[ -n "$why" ] || grep -q "requires host.teleport, which Notes does not know" err || why="no 'does not know' error"
+check "--host-vocabulary: a required host.* the host does not know is refused (exit 2)" "$why"
+
 # GTK stays in permit-consent (DESIGN.md section 2).
 why=""
 objdump -p "$LIBPERMIT" >"$T/out" 2>"$T/err" || why="objdump failed"

@@ -342,6 +342,80 @@ static void test_no_capabilities(void **state) {
         consent_request_free(req);
 }
 
+/* --host-vocabulary: the host's words and risks for its host.*
+ * capabilities; one it does not know has a switch that stays off. */
+static void test_host_vocabulary(void **state) {
+        static const char host_caps[] =
+                "{\"id\": \"host.store_data\", \"required\": true, \"reason\": \"Keeps your streak\"},"
+                "{\"id\": \"host.read_notes:recent\", \"required\": false, \"reason\": \"Finds words in your notes\"},"
+                "{\"id\": \"host.teleport\", \"required\": false},"
+                "{\"id\": \"sys.notify\", \"required\": false}";
+        g_autofree char *vfile = g_build_filename(getenv("PERMIT_SOURCE_ROOT"), "tests", "data", "host-vocabulary",
+                                                  "notes.json", NULL);
+        g_autofree char *pkg = ui_package("addon", ID, "1.2.0", host_caps);
+        permit_host_vocabulary *v = NULL;
+        consent_request *req;
+        GtkWindow *win;
+        GtkSwitch *sw;
+        permit_store *s;
+
+        assert_int_equal(permit_host_vocabulary_load(vfile, &v, NULL), 0);
+        consent_host_vocabulary_set(v);
+        req = ui_request(CONSENT_INSTALL, pkg, ui.pubkey_file, NULL);
+        /* the host's risk orders the list: "high" first */
+        assert_string_equal(req->items[0].warning->capability, "host.read_notes:recent");
+        assert_int_equal(req->items[0].warning->risk, PERMIT_RISK_HIGH);
+        win = open_dialog(req, "install-host-vocabulary");
+        assert_non_null(ui_find_label(GTK_WIDGET(win), "Read all your notes, recent"));
+        assert_non_null(ui_find_label(GTK_WIDGET(win), "Save its own data in your notebook"));
+        assert_non_null(ui_find_label(GTK_WIDGET(win), "Use host.teleport, which Notes does not know"));
+        assert_null(ui_find_label(GTK_WIDGET(win), "Use the host's"));
+        sw = consent_dialog_switch(win, "host.teleport");
+        assert_non_null(sw);
+        assert_false(gtk_widget_get_sensitive(GTK_WIDGET(sw)));
+        /* even turned on behind the user's back, it is not granted */
+        gtk_switch_set_active(sw, TRUE);
+        gtk_switch_set_active(consent_dialog_switch(win, "host.read_notes:recent"), TRUE);
+        ui_action(win, "consent.allow");
+        assert_int_equal(ui.result->kind, CONSENT_RESULT_ALLOWED);
+        s = ui_store();
+        ui_assert_decision(s, ID, "host.store_data", true);
+        ui_assert_decision(s, ID, "host.read_notes:recent", true);
+        ui_assert_decision(s, ID, "host.teleport", false);
+        ui_assert_decision(s, ID, "sys.notify", false);
+        permit_store_free(s);
+        gtk_window_destroy(win);
+        consent_request_free(req);
+        consent_host_vocabulary_set(NULL);
+        permit_host_vocabulary_free(v);
+}
+
+/* A required host.* capability the host does not know: no window. */
+static void test_host_vocabulary_required_unknown(void **state) {
+        g_autofree char *vfile = g_build_filename(getenv("PERMIT_SOURCE_ROOT"), "tests", "data", "host-vocabulary",
+                                                  "notes.json", NULL);
+        g_autofree char *pkg = ui_package("addon", ID, "1.2.0", "{\"id\": \"host.teleport\", \"required\": true}");
+        consent_options o = { .mode = CONSENT_INSTALL, .profile = ui.profile, .pubkey_file = ui.pubkey_file,
+                              .package = pkg };
+        permit_host_vocabulary *v = NULL;
+        consent_request *req = NULL;
+        char *message = NULL;
+
+        assert_int_equal(permit_host_vocabulary_load(vfile, &v, NULL), 0);
+        consent_host_vocabulary_set(v);
+        assert_int_equal(consent_request_new(&o, &req, &message), -EINVAL);
+        printf("# %s\n", message);
+        assert_non_null(strstr(message, "requires host.teleport, which Notes does not know"));
+        assert_null(req);
+        g_free(message);
+        /* without the vocabulary nothing can be said: the generic warning */
+        consent_host_vocabulary_set(NULL);
+        req = ui_request(CONSENT_INSTALL, pkg, ui.pubkey_file, NULL);
+        assert_string_equal(req->items[0].warning->text, "Use the host's teleport feature");
+        consent_request_free(req);
+        permit_host_vocabulary_free(v);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 UI_TEST(test_allow_required_only),
@@ -355,6 +429,8 @@ int main(void) {
                 UI_TEST(test_reinstall_keeps_choices),
                 UI_TEST(test_bad_package),
                 UI_TEST(test_no_capabilities),
+                UI_TEST(test_host_vocabulary),
+                UI_TEST(test_host_vocabulary_required_unknown),
         };
 
         return ui_main("ui-install", tests, G_N_ELEMENTS(tests));
