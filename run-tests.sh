@@ -10,7 +10,7 @@ quick=0
 [ "${1:-}" = "--quick" ] && quick=1
 
 echo "== build/ (debugoptimized, warnings are errors)"
-permit_build build -Dwerror=true
+permit_build build -Dwerror=true -Dman=enabled
 meson test -C build --print-errorlogs --num-processes 2
 
 if [ $quick = 0 ]; then
