@@ -188,8 +188,34 @@ static void test_manage_corrupt(void **state) {
         g_free(message);
 }
 
+/* --host-vocabulary: the manager shows grants of host.* in the host's words. */
+static void test_manage_host_vocabulary(void **state) {
+        static const char *const on[] = { "host.read_notes", NULL };
+        g_autofree char *vfile = g_build_filename(getenv("PERMIT_SOURCE_ROOT"), "tests", "data", "host-vocabulary",
+                                                  "notes.json", NULL);
+        permit_host_vocabulary *v = NULL;
+        GtkWindow *win;
+
+        install("notes", "Notes helper", "org.example.notes",
+                "{\"id\": \"host.store_data\", \"required\": true},"
+                "{\"id\": \"host.read_notes\", \"required\": false},"
+                "{\"id\": \"host.send_mail\", \"required\": false}", on);
+        assert_int_equal(permit_host_vocabulary_load(vfile, &v, NULL), 0);
+        consent_host_vocabulary_set(v);
+        win = open_manager("manage-host-vocabulary");
+        assert_non_null(ui_find_label(GTK_WIDGET(win), "Read all your notes"));
+        assert_non_null(ui_find_label(GTK_WIDGET(win), "Save its own data in your notebook"));
+        assert_non_null(ui_find_label(GTK_WIDGET(win), "Not allowed: Send e-mail in your name"));
+        assert_null(ui_find_label(GTK_WIDGET(win), "Use the host's"));
+        ui_press_escape(win);
+        gtk_window_destroy(win);
+        consent_host_vocabulary_set(NULL);
+        permit_host_vocabulary_free(v);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
+                UI_TEST(test_manage_host_vocabulary),
                 UI_TEST(test_manage_lists),
                 UI_TEST(test_manage_revoke),
                 UI_TEST(test_manage_revoke_gone),
