@@ -74,5 +74,17 @@ t "grants revoke does not take --host-vocabulary" 2 --err "--host-vocabulary is 
 t "grants approve: a bad vocabulary is exit 2" 2 --err "capabilities[0].why: unknown field" \
         -- "$PERMIT" grants --profile "$P" --host-vocabulary "$T/bad.json" approve --yes "$T/a"
 
+# Asked on stdin: the host's words; the unknown one is not asked about.
+P2=$T/profile2
+printf 'y\ny\ny\n' | "$PERMIT" grants --profile "$P2" --host-vocabulary "$V" approve "$T/a" >"$T/.out" 2>"$T/.err"
+rc=$?
+why=""
+[ $rc = 0 ] || why="exit status $rc"
+grep -qF "[LOW]      Save its own data in your notebook" "$T/.out" || why="$why; no host warning for the required one"
+grep -qF "[HIGH]     Read all your notes, recent" "$T/.out" || why="$why; no host warning for the optional one"
+[ "$(grep -c "Allow?" "$T/.out")" = 2 ] || why="$why; not asked exactly twice about optional ones (sys.notify, host.read_notes)"
+grep -qF "denied  host.teleport" "$T/.out" || why="$why; host.teleport not recorded denied"
+check "grants approve on stdin: the host's words, the unknown one not asked and denied" "$why" out
+
 echo "1..$n"
 [ "$failures" = 0 ]
