@@ -85,7 +85,13 @@ static void test_kill_writers(void **state) {
                 assert_true(pid >= 0);
                 if (pid == 0) {
                         permit_store *s = sto_open(dir);
+                        unsigned ready = 0;
                         close(fds[0]);
+                        /* say "opened" so the kill's clock starts at the first
+                         * write, not at fork: on a loaded machine the start-up
+                         * alone can outlast the sleep */
+                        if (write(fds[1], &ready, sizeof(ready)) != sizeof(ready))
+                                _exit(3);
                         for (unsigned i = committed + 1;; i++) {
                                 decide_version(s, i);
                                 if (write(fds[1], &i, sizeof(i)) != sizeof(i))
@@ -93,6 +99,8 @@ static void test_kill_writers(void **state) {
                         }
                 }
                 close(fds[1]);
+                assert_int_equal(read(fds[0], &n, sizeof(n)), sizeof(n));
+                assert_int_equal(n, 0);
                 /* anywhere from before the first write to several writes in */
                 usleep((useconds_t) (rand() % (4 * per_write_us + 1)));
                 kill(pid, SIGKILL);
