@@ -124,8 +124,7 @@ class Store(Handle):
         ptr, err = ctypes.c_void_p(), _lib.Error()
         r = lib.permit_store_open(None if profile is None else _path(profile), 1 if create else 0,
                                   ctypes.byref(ptr), ctypes.byref(err))
-        check(r, err, f"{os.fspath(profile) if profile else 'the default profile'}: no consent store"
-              if r == -errno.ENOENT else "")
+        check(r, err, os.fspath(profile) if profile else "the default profile")
         super().__init__(ptr, lib.permit_store_free)
 
     @property
@@ -266,9 +265,10 @@ class Store(Handle):
     def audit(self, kind: str, addon_id: str, capability: str | None = None, target: str | None = None,
               allowed: bool = False) -> None:
         """Appends an event ("decision", "use", "denial") to audit.jsonl."""
-        ev = _lib.AuditEvent({"decision": 0, "use": 1, "denial": 2}[kind], 0, addon_id.encode(),
-                             None if capability is None else capability.encode(),
-                             None if target is None else target.encode(), allowed)
+        def enc(s: str | None) -> bytes | None:  # paths may carry bytes that are not UTF-8: the library refuses them
+            return None if s is None else s.encode(errors="surrogateescape")
+        ev = _lib.AuditEvent({"decision": 0, "use": 1, "denial": 2}[kind], 0, enc(addon_id), enc(capability),
+                             enc(target), allowed)
         check(lib.permit_store_audit_append(self._handle(), ctypes.byref(ev)), context="audit.jsonl")
 
     def last_used(self, addon_id: str, capability: str) -> int:
