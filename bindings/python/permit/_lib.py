@@ -122,6 +122,11 @@ def _candidates() -> list[str]:
     build = os.environ.get("PERMIT_BUILD_ROOT")
     if build:
         found.append(os.path.join(build, "libpermit.so"))
+    # A source checkout built in build/ (meson setup build): bindings/python/permit/../../../build.
+    here = os.path.dirname(os.path.abspath(__file__))
+    checkout = os.path.join(here, "..", "..", "..", "build", "libpermit.so")
+    if os.path.exists(checkout):
+        found.append(os.path.normpath(checkout))
     name = ctypes.util.find_library("permit")
     if name:
         found.append(name)
