@@ -159,7 +159,7 @@ ok, detail = says(r, "granted: sys.notify, host.deck_read, sys.clipboard:write",
                   "(Card Stats copied", "clipboard: 6 cards reviewed")
 check(ok, "optional grants approved later: deck.get and clipboard_write now answered", detail)
 audit = read(os.path.join(profile, "permit", "audit.jsonl"))
-check('"kind":"use"' in audit and "host.deck_read" in audit, "the host records uses in the audit log",
+check('"event":"use"' in audit and "host.deck_read" in audit, "the host records uses in the audit log",
       audit[-500:])
 
 r = host(["addons", "quit"], "--no-addons")
@@ -217,7 +217,7 @@ check(read(os.path.join(home, ".ssh", "id_rsa")).endswith("secret\n")
       and not os.path.exists(os.path.join(home, "evil.txt"))
       and read(os.path.join(profile, "permit", "pins.json")) == pins_before, "nothing of the user's was changed")
 check("pwned" not in read(os.path.join(profile, "flashcards", "deck.json")), "no card added behind the user's back")
-check('"kind":"denial"' in read(os.path.join(profile, "permit", "audit.jsonl")),
+check('"event":"denial"' in read(os.path.join(profile, "permit", "audit.jsonl")),
       "the host's refusals are in the audit log")
 park(EVIL)
 
