@@ -102,8 +102,8 @@ def parse(line: bytes) -> dict:
     INVALID_REQUEST) when it is not one."""
     try:
         msg = json.loads(line.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
-        raise RpcError(PARSE_ERROR, f"not JSON: {e}") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:  # RecursionError: "[[[[..." nested too deep
+        raise RpcError(PARSE_ERROR, f"not JSON: {type(e).__name__}") from None
     if not isinstance(msg, dict) or msg.get("jsonrpc") != "2.0":
         raise RpcError(INVALID_REQUEST, "not a JSON-RPC 2.0 message")
     return msg

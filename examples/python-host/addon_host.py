@@ -98,6 +98,20 @@ class Addon:
         self.ping_id: int | None = None
         self.log_window, self.log_shown, self.log_hidden = 0.0, 0, 0
 
+    def may_print(self) -> bool:
+        """Whether a line of this add-on's (a log line, a notification) may
+        reach the terminal now: MAX_LOG_LINES a second, the rest counted."""
+        now = time.monotonic()
+        if now - self.log_window >= 1.0:
+            if self.log_hidden:
+                self.manager.say(f"[{self.id}] ({self.log_hidden} more lines not shown)")
+            self.log_window, self.log_shown, self.log_hidden = now, 0, 0
+        if self.log_shown >= MAX_LOG_LINES:
+            self.log_hidden += 1
+            return False
+        self.log_shown += 1
+        return True
+
     def allows(self, capability: str) -> bool:
         """The check made on every mediated request."""
         return any(permit.capability_absorbs(g, capability) for g in self.granted)
@@ -439,15 +453,7 @@ class AddonManager:
     def handle_request(self, addon: Addon, msg: dict) -> None:
         method, msg_id, params = msg.get("method"), msg.get("id"), msg.get("params", {})
         if method == "log":
-            now = time.monotonic()
-            if now - addon.log_window >= 1.0:
-                if addon.log_hidden:
-                    self.say(f"[{addon.id}] ({addon.log_hidden} more log lines not shown)")
-                addon.log_window, addon.log_shown, addon.log_hidden = now, 0, 0
-            if addon.log_shown >= MAX_LOG_LINES:
-                addon.log_hidden += 1
-            elif isinstance(params, dict):
-                addon.log_shown += 1
+            if isinstance(params, dict) and addon.may_print():
                 self.say(f"[{addon.id}] {printable(params.get('text', ''))}")
             return
         if not isinstance(method, str) or not isinstance(params, dict):
@@ -469,6 +475,10 @@ class AddonManager:
             return
         except TypeError as e:
             addon.answer(msg_id, error=(rpc.INVALID_PARAMS, f"{method}: {printable(e)}"))
+            return
+        except Exception as e:  # noqa: BLE001 - a host API failing must not take the host down
+            self.say(f"{method} for add-on {addon.id} failed: {printable(e)}")
+            addon.answer(msg_id, error=(rpc.INTERNAL_ERROR, f"{method} failed"))
             return
         if api.capability:
             self._audit("use", addon, api.capability, method, allowed=True)

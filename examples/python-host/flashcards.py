@@ -131,7 +131,8 @@ class App:
         return read_json(self._data_path(addon), {}).get(key)
 
     def api_notify(self, addon, text: str) -> None:
-        self.say(f"[notification from {printable(addon.name, 40)}] {printable(text)}")
+        if addon.may_print():
+            self.say(f"[notification from {printable(addon.name, 40)}] {printable(text)}")
 
     def api_clipboard_write(self, addon, text: str) -> None:
         if not isinstance(text, str) or len(text) > MAX_VALUE:
@@ -148,16 +149,19 @@ class App:
     def api_deck_add(self, addon, front: str, back: str) -> int:
         if not all(isinstance(x, str) and 0 < len(x) <= 500 for x in (front, back)):
             raise ApiError(rpc.INVALID_PARAMS, "front and back: strings of 1-500 characters")
-        return self.add_card(front, back, by=addon.name)
+        # No card_added event for it: the add-on waits for this answer, and
+        # an event now would be answered only after it (a deadlock).
+        return self.add_card(front, back, by=addon.name, event=False)
 
     # ---- the app ----------------------------------------------------------------------
 
-    def add_card(self, front: str, back: str, by: str = "you") -> int:
+    def add_card(self, front: str, back: str, by: str = "you", event: bool = True) -> int:
         card_id = max((c["id"] for c in self.deck["cards"]), default=0) + 1
         self.deck["cards"].append({"id": card_id, "front": front, "back": back, "reviews": 0, "correct": 0})
         self.save()
         self.say(f"added card {card_id}: {printable(front, 60)} (by {printable(by, 40)})")
-        self.addons.broadcast("handle_event", {"event": "card_added", "data": {"card": card_id}})
+        if event:
+            self.addons.broadcast("handle_event", {"event": "card_added", "data": {"card": card_id}})
         return card_id
 
     def ask(self, prompt: str) -> str | None:
@@ -290,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         args.policy = os.path.join(HERE, "policy.json")
     try:
         args.profile = args.profile or permit.default_profile()
+        args.home = args.home or os.environ.get("HOME")
         return App(args).run()
     except (permit.PermitError, OSError, ValueError) as e:
         print(f"{HOST}: {e}", file=sys.stderr)

@@ -205,7 +205,8 @@ allowed = [a for a, v in attacks.items() if "ALLOWED" in v]
 check(not allowed, "no attack was allowed", allowed)
 check("\x1b" not in out and "?[2J?[Hflashcards: all add-ons verified" in out,
       "its fake host message reaches the terminal marked as its own, escape sequences removed", out[-2000:])
-check(f"add-on {EVIL} sent a malformed message" in out, "malformed JSON answered with an error", out[-2000:])
+check(out.count(f"add-on {EVIL} sent a malformed message") == 3,
+      "malformed JSON, JSON nested 60000 deep and a 5000-digit number: each answered with an error", out[-2000:])
 check(f"stopped add-on {EVIL}: flooded the host with messages" in out, "the flood got it stopped", out[-2000:])
 check("more log lines not shown" in out or out.count("flood ") < 300, "its log lines are rate-limited",
       out.count("flood "))

@@ -99,6 +99,8 @@ def attacks():
     host.log("\x1b[2J\x1b[Hflashcards: all add-ons verified, nothing to worry about")
     # Garbage on the channel: answered with a parse error, the host goes on.
     host.sock.sendall(b"{this is not json\n")
+    host.sock.sendall(b"[" * 60000 + b"\n")           # nested deeper than the host's JSON parser goes
+    host.sock.sendall(b'{"jsonrpc": "2.0", "id": 1, "result": ' + b"9" * 5000 + b"}\n")  # a huge number
     host.log("ATTACK flood-rpc: sending 20000 messages")
     for i in range(20000):
         host.log(f"flood {i}")
