@@ -264,6 +264,16 @@ ok, detail = says(r, "stopped add-on org.example.overtime: it ran past its wall 
 check(ok, "an add-on past its wall time is killed by the watchdog; the host goes on", detail)
 park("org.example.overtime")
 
+bigmouth = pack("bigmouth", main=HEAD + "@host.method('handle_event')\ndef ev(event, data):\n"
+                "    host.sock.sendall(b'x' * 100000 + b'\\n')\nhost.run()\n",
+                manifest=manifest("org.example.bigmouth", "Bigmouth"))
+install(bigmouth, "org.example.bigmouth")
+r = host(["add Drei | Three", "add Vier | Four", "quit"])
+ok, detail = says(r, "stopped add-on org.example.bigmouth: sent a message of", "(the limit of one message)",
+                  "added card")
+check(ok, "an add-on sending a message over 64 KiB is stopped; the host goes on", detail)
+park("org.example.bigmouth")
+
 # ---- refused at start-up ----------------------------------------------------------------
 main_py = os.path.join(addons_dir, GOOD, "main.py")
 original = read(main_py)
