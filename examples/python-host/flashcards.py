@@ -176,7 +176,7 @@ class App:
         if not cards:
             self.say("the deck is empty: add cards with 'add FRONT | BACK'")
             return
-        right = 0
+        right = reviewed = 0
         for card in cards:
             print(f"\nQ: {card['front']}", file=self.out)
             self.addons.broadcast("handle_event", {"event": "card_shown", "data": {"card": card["id"]}})
@@ -190,11 +190,12 @@ class App:
             card["reviews"] += 1
             card["correct"] += int(correct)
             right += int(correct)
+            reviewed += 1
             self.deck["history"].append({"card": card["id"], "correct": correct, "time": int(time.time())})
             self.save()
             self.addons.broadcast("handle_event", {"event": "card_answered",
                                                    "data": {"card": card["id"], "correct": correct}})
-        self.say(f"review done: {right} of {len(cards)} right")
+        self.say(f"review done: {right} of {reviewed} right")
 
     def list_addons(self) -> None:
         ids = self.addons.installed()
@@ -296,7 +297,13 @@ def main(argv: list[str] | None = None) -> int:
         args.profile = args.profile or permit.default_profile()
         args.home = args.home or os.environ.get("HOME")
         return App(args).run()
-    except (permit.PermitError, OSError, ValueError) as e:
+    except permit.PermitError as e:
+        print(f"{HOST}: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"{HOST}: {e.filename + ': ' if e.filename else ''}{e.strerror}", file=sys.stderr)
+        return 2
+    except ValueError as e:
         print(f"{HOST}: {e}", file=sys.stderr)
         return 2
 
