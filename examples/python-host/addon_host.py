@@ -217,7 +217,7 @@ class AddonManager:
     def __init__(self, store: permit.Store, api: dict[str, Api], *, host_name: str, vocabulary: dict,
                  say: Callable[[str], None], home: str | None = None, policy: permit.Policy | None = None,
                  registry: permit.RegistryIndex | None = None, heartbeat: float = 5.0, ping_timeout: float = 2.0,
-                 call_timeout: float = 5.0):
+                 call_timeout: float = 5.0, start_timeout: float = 15.0):
         self.store = store
         self.api = api
         self.host_name = host_name
@@ -229,6 +229,7 @@ class AddonManager:
         self.heartbeat = heartbeat
         self.ping_timeout = ping_timeout
         self.call_timeout = call_timeout
+        self.start_timeout = start_timeout  # python's start-up in a sandbox on a busy machine
         self.addons: list[Addon] = []
         self.sel = selectors.DefaultSelector()
         self.input_fd: int | None = None
@@ -372,8 +373,8 @@ class AddonManager:
         self.addons.append(addon)
         self.sel.register(addon.sock, selectors.EVENT_READ, addon)
         p = addon.request("initialize", {"host": self.host_name, "api": 1, "addon": addon.id,
-                                          "granted": list(addon.granted)}, self.call_timeout)
-        self.pump(self.call_timeout + 1, until=lambda: p.done or not addon.alive)
+                                          "granted": list(addon.granted)}, self.start_timeout)
+        self.pump(self.start_timeout + 1, until=lambda: p.done or not addon.alive)
         if not addon.alive:
             return None
         if p.error:
