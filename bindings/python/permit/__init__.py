@@ -20,7 +20,7 @@ subclass carrying the library's message and errno.
 from ._lib import library_path
 from .errors import (Expired, InvalidInput, KeyRejected, NotFound, NotSupported, PermissionDenied, PermitError,
                      Revoked, Stale, TooLarge, Unsigned, VerificationError)
-from .package import (Capability, Limits, Manifest, PackageInfo, PublicKey, Risk, SecretKey, Warning,
+from .package import (Capability, Change, Limits, Manifest, PackageInfo, PublicKey, Risk, SecretKey, Warning,
                       capability_absorbs, capability_warning, check_capability, inspect, sign, verify,
                       verify_with_seal_key, warnings_for)
 from .policy import Policy
@@ -33,7 +33,7 @@ __all__ = [
     "library_path",
     "PermitError", "VerificationError", "KeyRejected", "Unsigned", "Revoked", "PermissionDenied", "InvalidInput",
     "NotFound", "NotSupported", "TooLarge", "Stale", "Expired",
-    "Risk", "Capability", "Warning", "Limits", "Manifest", "PublicKey", "SecretKey", "PackageInfo",
+    "Risk", "Capability", "Change", "Warning", "Limits", "Manifest", "PublicKey", "SecretKey", "PackageInfo",
     "check_capability", "capability_absorbs", "capability_warning", "warnings_for", "verify",
     "verify_with_seal_key", "inspect", "sign",
     "Policy", "RegistryIndex",

@@ -47,6 +47,11 @@ class Warning_(Structure):
                 ("required", c_bool), ("n_absorbed", c_size_t), ("absorbed", POINTER(c_char_p))]
 
 
+class DiffEntry(Structure):
+    """permit_diff_entry (permit/manifest.h)."""
+    _fields_ = [("change", c_int), ("new_cap", POINTER(Capability)), ("old_cap", POINTER(Capability))]
+
+
 class Limits(Structure):
     """permit_limits (permit/manifest.h)."""
     _fields_ = [("memory_mb", c_uint64), ("cpu_seconds", c_uint64), ("processes", c_uint64),
@@ -182,6 +187,11 @@ _PROTOTYPES = {
     "permit_manifest_canonical": (c_int, [V, PV, POINTER(c_size_t)]),
     "permit_manifest_digest": (c_int, [V, POINTER(c_uint8)]),
     "permit_manifest_diff": (c_int, [V, V, PV]),
+    "permit_diff_free": (None, [V]),
+    "permit_diff_count": (c_size_t, [V]),
+    "permit_diff_get": (POINTER(DiffEntry), [V, c_size_t]),
+    "permit_diff_asks_more": (c_bool, [V]),
+    "permit_change_name": (S, [c_int]),
     # keys.h
     "permit_pubkey_from_string": (c_int, [S, PV, E]),
     "permit_pubkey_load": (c_int, [S, PV, E]),

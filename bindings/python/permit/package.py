@@ -16,7 +16,7 @@ from .errors import check
 lib = _lib.lib
 
 __all__ = [
-    "Risk", "Capability", "Warning", "Limits", "Manifest", "PublicKey", "SecretKey", "PackageInfo",
+    "Risk", "Capability", "Change", "Warning", "Limits", "Manifest", "PublicKey", "SecretKey", "PackageInfo",
     "check_capability", "capability_absorbs", "capability_warning", "warnings_for", "verify", "verify_with_seal_key",
     "inspect", "sign",
 ]
@@ -66,6 +66,15 @@ class Warning:  # noqa: A001 - the library's name for it
     reason: str
     required: bool
     absorbed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Change:
+    """One capability's change in an update: "added", "widened",
+    "now-required"..., as permit_change_name() names it."""
+    change: str
+    capability: str | None  # in the new manifest; None when removed
+    old: str | None         # the old one it widens or equals; None when added
 
 
 @dataclass(frozen=True)
@@ -208,6 +217,23 @@ class Manifest(Handle):
         out = (ctypes.c_uint8 * _lib.DIGEST_SIZE)()
         check(lib.permit_manifest_digest(self._handle(), out))
         return bytes(out).hex()
+
+    def diff(self, older: "Manifest") -> "tuple[list[Change], bool]":
+        """What this manifest (an update) changes against an older one
+        (the installed, decided one): one Change per capability, and
+        whether it asks for anything not granted before."""
+        d = ctypes.c_void_p()
+        check(lib.permit_manifest_diff(older._handle(), self._handle(), ctypes.byref(d)))
+        try:
+            changes = []
+            for i in range(lib.permit_diff_count(d)):
+                e = lib.permit_diff_get(d, i).contents
+                changes.append(Change(lib.permit_change_name(e.change).decode(),
+                                      e.new_cap.contents.id.decode() if e.new_cap else None,
+                                      e.old_cap.contents.id.decode() if e.old_cap else None))
+            return changes, bool(lib.permit_diff_asks_more(d))
+        finally:
+            lib.permit_diff_free(d)
 
     def __repr__(self) -> str:
         if self.closed:

@@ -145,6 +145,19 @@ class TestManifest(unittest.TestCase):
         with self.assertRaises(ValueError):
             m.id  # noqa: B018 - use after close
 
+    def test_diff(self) -> None:
+        wider = dict(MANIFEST, version="1.1.0", capabilities=[
+            {"id": "fs.read:$HOME", "reason": "more"}, {"id": "sys.notify", "reason": "now required"}])
+        with permit.Manifest.parse(json.dumps(MANIFEST)) as old, permit.Manifest.parse(json.dumps(wider)) as new:
+            changes, asks_more = new.diff(old)
+            self.assertTrue(asks_more)
+            self.assertEqual([(c.change, c.capability, c.old) for c in changes],
+                             [("widened", "fs.read:$HOME", "fs.read:$HOME/shared"),
+                              ("now-required", "sys.notify", "sys.notify"),
+                              ("removed", None, "net.connect:*")])
+            self.assertEqual(old.diff(old), ([permit.Change("unchanged", c.id, c.id) for c in old.capabilities],
+                                             False))
+
     def test_errors(self) -> None:
         bad = dict(MANIFEST, capabilities=[{"id": "fs.read:relative"}])
         with self.assertRaises(permit.InvalidInput) as cm:
