@@ -133,6 +133,9 @@ class Addon:
                 n = self.sock.send(self.out)
             except (BlockingIOError, InterruptedError):
                 break
+            except (BrokenPipeError, ConnectionResetError):
+                self.manager.ended(self)
+                return
             except OSError as e:
                 self.manager.drop(self, f"its socket failed: {e.strerror}")
                 return
@@ -158,6 +161,9 @@ class Addon:
         try:
             data = self.sock.recv(65536)
         except (BlockingIOError, InterruptedError):
+            return
+        except ConnectionResetError:  # it exited with our messages unread
+            self.manager.ended(self)
             return
         except OSError as e:
             self.manager.drop(self, f"its socket failed: {e.strerror}")

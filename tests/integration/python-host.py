@@ -274,6 +274,13 @@ ok, detail = says(r, "stopped add-on org.example.bigmouth: sent a message of", "
 check(ok, "an add-on sending a message over 64 KiB is stopped; the host goes on", detail)
 park("org.example.bigmouth")
 
+crashy = pack("crashy", main="import sys\nsys.exit(3)\n", manifest=manifest("org.example.crashy", "Crashy"))
+install(crashy, "org.example.crashy")
+r = host(["add Fuenf | Five", "quit"])
+ok, detail = says(r, "add-on org.example.crashy ended: exited with status 3", f"started add-on {GOOD}", "added card")
+check(ok, "an add-on that exits at once is reported with its status; the others start", detail)
+park("org.example.crashy")
+
 # ---- refused at start-up ----------------------------------------------------------------
 main_py = os.path.join(addons_dir, GOOD, "main.py")
 original = read(main_py)
