@@ -53,10 +53,14 @@ int transfer_check_url(const char *url, bool allow_http_loopback, permit_error *
         u = curl_url();
         if (!u)
                 return -ENOMEM;
-        if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-            curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-            curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+        if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
+            curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
                 r = permit_error_set_at(error, -EINVAL, url, NULL, "not a valid URL");
+                goto out;
+        }
+        if ((streq(scheme, "https") || streq(scheme, "http")) &&
+            (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !host || !*host)) {
+                r = permit_error_set_at(error, -EINVAL, url, NULL, "not a valid URL: no host");
                 goto out;
         }
         if (streq(scheme, "https"))

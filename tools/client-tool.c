@@ -132,7 +132,7 @@ int client_open(const client_options *o, const char *url, const char *key, const
         permit_pubkey_free(pk);
         if (r < 0) {
                 client_fail(cmd, r, &error);
-                return EXIT_USAGE;
+                return r == -EPROTONOSUPPORT ? EXIT_REFUSED : EXIT_USAGE; /* a scheme refused, or a bad URL */
         }
         if (o->ca_file && (r = permit_client_set_ca_file(c, o->ca_file)) < 0) {
                 tool_error("%s: %s: cannot read the CA file: %s", cmd, o->ca_file, strerror(-r));

@@ -178,6 +178,17 @@ static int install_one(permit_client *c, const client_options *o, const char *id
         bool deferred = false, pinned;
         int r, ret;
 
+        /* A revoked version is refused even when it is the one installed. */
+        {
+                permit_index_entry e;
+                const char *reason = NULL;
+                if (permit_index_find(permit_client_index(c), id, NULL, &e) >= 0 &&
+                    permit_index_entry_revoked(permit_client_index(c), &e, &reason)) {
+                        tool_error("%s: %s %s is revoked by the registry: %s", cmd, id, e.version,
+                                   reason ? reason : "no reason given");
+                        return EXIT_REFUSED;
+                }
+        }
         if (up_to_date(o, c, id, &listed)) {
                 r = permit_client_record_index(c, &error);
                 if (r < 0)

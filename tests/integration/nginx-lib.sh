@@ -18,7 +18,9 @@
 # log, when nginx does not start. nginx runs with master_process off as the
 # calling user, so it reads the test's private directories as they are.
 
-NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
+# Not $NGINX: nginx reads that variable (inherited sockets of a binary
+# upgrade) and then does not go into the background.
+NGINX_BIN=${NGINX_BIN:-$(command -v nginx || echo /usr/sbin/nginx)}
 OPENSSL=${OPENSSL:-$(command -v openssl)}
 
 nginx_free_port() {
@@ -83,7 +85,7 @@ http {
         }
 }
 EOF
-        "$NGINX" -p "$d" -c "$d/nginx.conf" -e "$d/error.log" 2>>"$d/error.log" || {
+        "$NGINX_BIN" -p "$d" -c "$d/nginx.conf" -e "$d/error.log" 2>>"$d/error.log" || {
                 echo "nginx_start: nginx did not start:" >&2
                 sed 's/^/  /' "$d/error.log" >&2
                 return 1
