@@ -90,12 +90,29 @@ static const char *gtk_consent(void) {
         return NULL;
 }
 
-/* The dialog decides and records (pin and decision) itself. */
+/* The dialog decides and records (pin and decision) itself; it takes the
+ * verified key as a file. */
 static int run_gtk(const char *prog, const client_options *o, const permit_client_package *p, bool update) {
-        const char *argv[10];
+        const char *argv[10], *tmpdir = getenv("TMPDIR");
+        char keyfile[4096];
+        permit_pubkey *pk = NULL;
         size_t n = 0;
         pid_t pid;
-        int status;
+        int fd, status, r;
+
+        snprintf(keyfile, sizeof(keyfile), "%s/permit-key.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+        fd = mkstemp(keyfile);
+        if (fd < 0)
+                return -1;
+        close(fd);
+        r = permit_pubkey_from_string(permit_client_package_key(p), &pk, NULL);
+        if (r >= 0)
+                r = permit_pubkey_save(pk, keyfile, 1);
+        permit_pubkey_free(pk);
+        if (r < 0) {
+                unlink(keyfile);
+                return -1;
+        }
 
         argv[n++] = prog;
         if (update)
@@ -104,16 +121,16 @@ static int run_gtk(const char *prog, const client_options *o, const permit_clien
                 argv[n++] = "--profile";
                 argv[n++] = o->consent.profile;
         }
-        argv[n++] = "-P";
-        argv[n++] = permit_client_package_key(p);
+        argv[n++] = "-p";
+        argv[n++] = keyfile;
         argv[n++] = permit_client_package_dir(p);
         argv[n] = NULL;
-        if (posix_spawn(&pid, prog, NULL, NULL, (char **) argv, environ) != 0)
-                return -1;
-        while (waitpid(pid, &status, 0) < 0)
+        r = posix_spawn(&pid, prog, NULL, NULL, (char **) argv, environ);
+        while (r == 0 && waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR)
-                        return -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+                        r = -1;
+        unlink(keyfile);
+        return r == 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 static void print_json_result(const permit_client *c, const char *id, const char *version, const char *previous,
