@@ -55,6 +55,10 @@ void transfer_sink_clear(transfer_sink *sink);
 
 uint64_t transfer_now_ns(void);
 
+/* The profile: the one given, or the default (then *owned holds it, to
+ * free). -ENOENT with error->text when there is no default. */
+int client_profile(const char *profile, char **owned, const char **ret, permit_error *error);
+
 /* ---- state.c ------------------------------------------------------------- */
 
 /* Takes PROFILE/permit/lock (the store's lock file: permit/store.h) while

@@ -190,6 +190,11 @@ void transfer_sink_clear(transfer_sink *s) {
         s->len = s->cap = 0;
 }
 
+/* What curl said about a failure: its error buffer, else the code's text. */
+static const char *curl_says(const char *errbuf, CURLcode code) {
+        return errbuf[0] ? errbuf : curl_easy_strerror(code);
+}
+
 /* A curl result as -errno and one line; *transient when a retry may help. */
 static int curl_failure(transfer *t, CURL *h, CURLcode code, const char *errbuf, permit_error *error,
                         bool *transient) {
@@ -222,7 +227,7 @@ static int curl_failure(transfer *t, CURL *h, CURLcode code, const char *errbuf,
         case CURLE_TOO_MANY_REDIRECTS:
                 return permit_error_set_at(error, -EPROTONOSUPPORT, url, NULL,
                                            "redirected to a URL that is not https: refused (%s)",
-                                           errbuf[0] ? errbuf : curl_easy_strerror(code));
+                                           curl_says(errbuf, code));
         case CURLE_HTTP_RETURNED_ERROR:
                 curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
                 *transient = status >= 500 || status == 408 || status == 429;
@@ -240,26 +245,26 @@ static int curl_failure(transfer *t, CURL *h, CURLcode code, const char *errbuf,
         case CURLE_COULDNT_CONNECT:
                 *transient = true;
                 return permit_error_set_at(error, -ECONNREFUSED, url, NULL, "cannot connect: %s",
-                                           errbuf[0] ? errbuf : curl_easy_strerror(code));
+                                           curl_says(errbuf, code));
         case CURLE_COULDNT_RESOLVE_HOST:
                 *transient = true;
                 return permit_error_set_at(error, -EHOSTUNREACH, url, NULL, "cannot resolve the host: %s",
-                                           errbuf[0] ? errbuf : curl_easy_strerror(code));
+                                           curl_says(errbuf, code));
         case CURLE_PEER_FAILED_VERIFICATION:
         case CURLE_SSL_CACERT_BADFILE:
         case CURLE_SSL_CONNECT_ERROR:
         case CURLE_SSL_CERTPROBLEM:
                 return permit_error_set_at(error, -EKEYREJECTED, url, NULL, "TLS: %s: refused",
-                                           errbuf[0] ? errbuf : curl_easy_strerror(code));
+                                           curl_says(errbuf, code));
         case CURLE_PARTIAL_FILE:
         case CURLE_RECV_ERROR:
         case CURLE_SEND_ERROR:
         case CURLE_GOT_NOTHING:
                 *transient = true;
                 return permit_error_set_at(error, -EIO, url, NULL, "transfer cut: %s",
-                                           errbuf[0] ? errbuf : curl_easy_strerror(code));
+                                           curl_says(errbuf, code));
         default:
-                return permit_error_set_at(error, -EIO, url, NULL, "%s", errbuf[0] ? errbuf : curl_easy_strerror(code));
+                return permit_error_set_at(error, -EIO, url, NULL, "%s", curl_says(errbuf, code));
         }
 }
 
