@@ -81,7 +81,7 @@ _public_ int permit_client_new(const char *url, const permit_pubkey *registry_ke
                 return -ENOMEM;
         }
         c->topts = (transfer_options) { .connect_s = 10, .stall_s = 30, .retries = 3, .backoff_ms = 500,
-                                        .timings = &c->timings };
+                                        .timings = &c->timings, .share = transfer_share_new() };
         *ret = c;
         return 0;
 }
@@ -95,6 +95,7 @@ _public_ void permit_client_free(permit_client *c) {
         free(c->ca_file);
         permit_pubkey_free(c->registry_key);
         permit_index_free(c->index);
+        transfer_share_free(c->topts.share);
         free(c);
 }
 

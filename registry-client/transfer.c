@@ -36,6 +36,29 @@ static void init_curl(void) {
         curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+void *transfer_share_new(void) {
+        CURLSH *sh;
+
+        pthread_once(&curl_once, init_curl);
+        if (curl_init_result != CURLE_OK)
+                return NULL;
+        sh = curl_share_init();
+        if (!sh)
+                return NULL;
+        if (curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT) != CURLSHE_OK ||
+            curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK ||
+            curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK) {
+                curl_share_cleanup(sh);
+                return NULL;
+        }
+        return sh;
+}
+
+void transfer_share_free(void *share) {
+        if (share)
+                curl_share_cleanup(share);
+}
+
 uint64_t transfer_now_ns(void) {
         struct timespec ts;
 
@@ -293,6 +316,11 @@ static CURL *new_handle(transfer *t, const char *url, char errbuf[CURL_ERROR_SIZ
         curl_easy_setopt(h, CURLOPT_SSLVERSION, (long) CURL_SSLVERSION_TLSv1_2);
         if (o->ca_file)
                 curl_easy_setopt(h, CURLOPT_CAINFO, o->ca_file);
+        /* One client's requests share connections (one TLS handshake for the
+         * index, its signature and the packages); a reused connection was
+         * checked by open_socket() when it was opened. */
+        if (o->share)
+                curl_easy_setopt(h, CURLOPT_SHARE, (CURLSH *) o->share);
         if (t->loopback_only)
                 curl_easy_setopt(h, CURLOPT_PROXY, ""); /* a proxy would be the address connected to */
         curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long) (o->connect_s ? o->connect_s : 10));
