@@ -238,6 +238,8 @@ check "nothing was written by the refusals" "$([ -z "$(ls -A "$P")" ] || echo "t
 t "install over https with the test CA" 0 --out "Installed $ID 1.0.0" --out "Pinned key $(key_id dev.pub)" -- \
         "$PERMIT" install $ID --profile "$P" --registry "$NGINX_HTTPS/r2/" --registry-key reg.pub --ca-file "$NGINX_CA" \
         --yes
+t "the CA file from \$PERMIT_CA_FILE" 0 --out "$ID" -- env PERMIT_CA_FILE="$NGINX_CA" "$PERMIT" list --available \
+        --profile "$P" --registry "$NGINX_HTTPS/r2/" --registry-key reg.pub
 check "installed into PROFILE/addons/ID" "$([ -f "$P/addons/$ID/permit.json" ] && [ -f "$P/addons/$ID/permit.sig" ] || echo missing)"
 check "no staging directory is left" "$(ls -a "$P" | grep -F .permit- || true)"
 t "the installed add-on runs with permit run --profile" 0 --out "$P/addons/$ID" -- \
@@ -268,6 +270,10 @@ attack "a revoked key" revkey 1 "stolen laptop"
 attack "a revoked package" revpkg 1 "malware in 1.2.0"
 attack "a countersignature that is not the registry's" badcs 1 "countersignature"
 attack "a missing countersignature" missing 1 "countersignature"
+t "--json: a result line for a refusal too" 1 -- "$PERMIT" update $ID --yes --json $(opts digest)
+json "--json refusal line" "d['id'] == '$ID' and d['status'] == 'refused' and d['exit'] == 1 and 'differs from the index' in d['error']"
+t "--json: a result line when the index is refused" 1 -- "$PERMIT" update $ID --yes --json $(opts r2)
+json "--json index refusal line" "d['status'] == 'refused' and 'rollback' in d['error']"
 attack "a 404" nowhere 2 "not found on the server (HTTP 404)"
 attack "a redirect from https to http" redir 1 "not https" --ca-file "$NGINX_CA"
 # Redirect through https: the registry URL is https here.
