@@ -283,6 +283,46 @@ t "redirect to http over https: refused" 1 --err "not https" -- \
         --retries 0 --yes
 check "redirect: the profile is exactly as it was" "$([ "$(tree_hash)" = "$before" ] || echo changed)"
 
+# A server that does not say how long the body is (no Content-Length) and
+# sends more than the index announces: cut by the client as the bytes
+# stream, at the announced size.
+NOLEN_PORT=$(nginx_free_port)
+cat >nolen.py <<'EOF'
+import http.server, os, sys
+root = sys.argv[2]
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.0"
+    def do_GET(self):
+        path = os.path.join(root, self.path.lstrip("/"))
+        if not os.path.isfile(path):
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.end_headers()
+        data = open(path, "rb").read()
+        try:
+            self.wfile.write(data)
+            if "/packages/" in self.path:
+                for _ in range(64):
+                    self.wfile.write(b"x" * 65536)
+        except OSError:
+            pass
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+EOF
+"$PYTHON3" nolen.py "$NOLEN_PORT" "$T/www/r4" &
+NOLEN_PID=$!
+for _ in $(seq 50); do "$PYTHON3" -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2)' \
+        "$NOLEN_PORT" 2>/dev/null && break; sleep 0.1; done
+before=$(tree_hash)
+t "no Content-Length, more bytes than announced: cut while streaming" 1 \
+        --err "the server sent more than the $(stat -c %s v120.zip) bytes the index announces" -- \
+        "$PERMIT" update $ID --yes --profile "$P" --registry "http://127.0.0.1:$NOLEN_PORT/" --registry-key reg.pub \
+        --allow-http-loopback --retries 0
+check "no Content-Length: the profile is exactly as it was" "$([ "$(tree_hash)" = "$before" ] || echo changed)"
+kill "$NOLEN_PID" 2>/dev/null
+
 # A server that accepts and never answers: the timeout, kept short.
 STALL_PORT=$(nginx_free_port)
 cat >stall.py <<'EOF'
