@@ -22,9 +22,11 @@ NEWCAP='fs.read:$DOWNLOADS'
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/permit-client.XXXXXX") || exit 99
 STALL_PID=
+NOLEN_PID=
 cleanup() {
         nginx_stop "$T/nginx"
         [ -n "$STALL_PID" ] && kill "$STALL_PID" 2>/dev/null
+        [ -n "$NOLEN_PID" ] && kill "$NOLEN_PID" 2>/dev/null
         rm -rf "$T"
 }
 trap cleanup EXIT
