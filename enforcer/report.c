@@ -47,7 +47,16 @@ void report_protections(const permit_ruleset *rs, add_fn f, void *u) {
         else
                 add(f, u, "exec", NOT_ENFORCED, "none", "no Landlock: any program can run");
 
-        if (!net_granted)
+        if (rs->policy.net == PERMIT_NET_BROKER) {
+                if (!sc)
+                        add(f, u, "network", NOT_ENFORCED, "none", "no seccomp: the network is open");
+                else if (abi < 4)
+                        add(f, u, "network", PARTLY, "broker mode: seccomp (no IP sockets)",
+                            "Landlock ABI %u < 4: a socket given by the broker can be re-connected elsewhere", abi);
+                else
+                        add(f, u, "network", ENFORCED, "broker mode: seccomp (no IP sockets) + Landlock (no TCP connect/bind)",
+                            "connections only from the network broker, checked by host name and port");
+        } else if (!net_granted)
                 add(f, u, "network", sc ? ENFORCED : NOT_ENFORCED, sc ? "seccomp (no IP sockets)" : "none",
                     sc ? "socket(AF_INET/AF_INET6) fails with EACCES%s" : "no seccomp: the network is open",
                     abi >= 4 ? "; Landlock denies TCP bind and connect too" : "");
@@ -202,6 +211,7 @@ static json_t *report_json(const permit_ruleset *rs) {
         json_object_set_new(o, "landlock_abi", json_integer(rs->abi));
         json_object_set_new(o, "kernel_landlock_abi", json_integer(rs->kernel_abi));
         json_object_set_new(o, "seccomp", json_boolean(rs->seccomp));
+        json_object_set_new(o, "net_mode", json_string(rs->policy.net == PERMIT_NET_BROKER ? "broker" : "direct"));
         json_object_set_new(o, "fully_enforced", json_boolean(permit_ruleset_fully_enforced(rs)));
         json_object_set_new(o, "entry", rs->entry ? json_string(rs->entry) : json_null());
         json_object_set_new(o, "capabilities", caps);
@@ -271,6 +281,8 @@ _public_ int permit_ruleset_report(const permit_ruleset *rs, bool json, char **r
         fprintf(f, "Landlock ABI %u (kernel: %u), seccomp %s; %s\n", rs->abi, rs->kernel_abi,
                 rs->bpf ? "filter installed" : "not available",
                 permit_ruleset_fully_enforced(rs) ? "fully enforced" : "NOT fully enforced");
+        if (rs->policy.net != PERMIT_NET_DIRECT)
+                fprintf(f, "Network: broker mode (the network broker serves net.connect and net.listen)\n");
         fprintf(f, "Capabilities:%s\n", rs->n_caps ? "" : " none");
         for (size_t i = 0; i < rs->n_caps; i++)
                 fprintf(f, "  %-30s %-13s %s: %s\n", rs->caps[i].id, status_name(rs->caps[i].status),

@@ -213,6 +213,27 @@ static void note(cap_entry *e, enforcement s, const char *mechanism, const char 
         va_end(ap);
 }
 
+/* Broker and proxy mode: the grant opens nothing in the sandbox; the broker
+ * checks each request by name (permit/broker.h). Fully enforced when the
+ * add-on can neither make IP sockets (seccomp) nor re-aim a socket it was
+ * given (Landlock handles TCP connect and bind with no rule, ABI >= 4: a
+ * passed socket disconnected with connect(AF_UNSPEC) cannot connect again). */
+static int compile_brokered(permit_ruleset *rs, cap_entry *e) {
+        bool listen = streq(e->kind, "net.listen");
+        const char *what = listen ? "listening socket on 127.0.0.1" : "connection";
+
+        if (!rs->seccomp)
+                note(e, NOT_ENFORCED, "network broker", "no seccomp: the add-on can open any socket itself");
+        else if (rs->abi < 4)
+                note(e, PARTLY, "network broker + seccomp (no IP sockets)",
+                     "%s %s via broker; Landlock ABI %u < 4: a socket it was given can be re-connected elsewhere",
+                     e->id, what, rs->abi);
+        else
+                note(e, ENFORCED, "network broker + seccomp (no IP sockets) + Landlock (no TCP connect/bind)",
+                     "%s via broker (fully enforced): each %s checked by host name and port", e->id, what);
+        return 0;
+}
+
 /* What one capability adds to the rules, and how well it is enforced. */
 static int compile_capability(compiler *c, cap_entry *e) {
         permit_ruleset *rs = c->rs;
@@ -251,6 +272,8 @@ static int compile_capability(compiler *c, cap_entry *e) {
                         note(e, NOT_ENFORCED, "none", "no Landlock: any program can run");
                 return 0;
         }
+        if ((streq(k, "net.listen") || streq(k, "net.connect")) && rs->policy.net != PERMIT_NET_DIRECT)
+                return compile_brokered(rs, e);
         if (streq(k, "net.listen")) {
                 rs->allow_inet = true;
                 if (rs->abi >= 4) {
@@ -411,6 +434,8 @@ static int compile(compiler *c, const char *const *ids, size_t n, const permit_s
                                         policy->landlock_abi_max, PERMIT_LANDLOCK_ABI_MAX);
         if (policy->landlock_abi_max)
                 cap = policy->landlock_abi_max;
+        if (policy->net > PERMIT_NET_BROKER)
+                return permit_error_set(c->error, -EINVAL, NULL, "unknown network mode %u", (unsigned) policy->net);
         if (parse_abi_cap(secure_getenv("PERMIT_LANDLOCK_ABI"), &env_cap) < 0)
                 return permit_error_set(c->error, -EINVAL, NULL, "PERMIT_LANDLOCK_ABI must be 0-%d",
                                         PERMIT_LANDLOCK_ABI_MAX);

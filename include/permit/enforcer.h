@@ -41,6 +41,20 @@ typedef struct permit_sandbox_limits {
         uint64_t wall_seconds; /* the watchdog's SIGKILL (permit_spawn only) */
 } permit_sandbox_limits;
 
+/* How a sandbox with net.connect / net.listen grants reaches the network
+ * (doc/capabilities.md, doc/broker.md). */
+typedef enum permit_net_mode {
+        /* TCP sockets of its own; Landlock limits TCP ports (ABI >= 4), not
+         * hosts: net.connect is "partly" enforced. */
+        PERMIT_NET_DIRECT = 0,
+        /* No IP socket of its own (seccomp) and no TCP connect or bind
+         * (Landlock): every connection comes from the network broker
+         * (permit/broker.h) over fd PERMIT_BROKER_FD, checked by host name. */
+        PERMIT_NET_BROKER,
+        /* (Proxy mode, a network namespace holding only the broker's HTTP
+         * proxy, is not implemented yet: doc/broker.md.) */
+} permit_net_mode;
+
 /* What the host decides for this sandbox (its policy file, read by
  * permit/policy.h, is where a host keeps these between runs:
  * permit_sandbox_options_from_policy() in permit/addon.h fills this from
@@ -57,6 +71,8 @@ typedef struct permit_sandbox_options {
         /* Refuse to apply a ruleset that is not fully enforced on this
          * kernel (permit_spawn, permit_restrict_self return -ENOTSUP). */
         bool require_full;
+        /* How net.connect / net.listen grants are served (default: direct). */
+        permit_net_mode net;
 } permit_sandbox_options;
 
 /* What the path templates expand to. NULL: the template is not available

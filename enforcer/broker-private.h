@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/* Inside the network broker: the wire format (broker-protocol.c), the
+ * network side the workers run (broker-net.c) and the grant matcher
+ * (broker-match.c), each testable alone. */
+#pragma once
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "permit/broker.h"
+
+/* Host names are at most 253 bytes (manifest/vocabulary.c); IPv6 literals less. */
+#define BROKER_HOST_MAX 253
+
+typedef enum broker_op {
+        BROKER_CONNECT = 1,
+        BROKER_LISTEN,
+} broker_op;
+
+typedef struct broker_request {
+        broker_op op;
+        uint32_t id;
+        char host[BROKER_HOST_MAX + 1]; /* CONNECT: lower-cased; "" for LISTEN */
+        unsigned port;
+        unsigned timeout_ms; /* 0: the broker's */
+} broker_request;
+
+/* Parses one message of n bytes (not NUL-terminated). 0, or -EINVAL with a
+ * one-line reason in why (size bytes). ret->id is set whenever the ID parsed,
+ * so the refusal can carry it. */
+int broker_parse_request(const char *msg, size_t n, broker_request *ret, char *why, size_t size);
+
+/* "OK ID" / "ERR ID ERRNO REASON" into buf; returns the length, or -ENOBUFS.
+ * The reason is cut at the message size and its control bytes replaced. */
+int broker_format_ok(char *buf, size_t size, uint32_t id);
+int broker_format_err(char *buf, size_t size, uint32_t id, int error, const char *reason);
+
+/* One message with an optional descriptor (fd < 0: none), MSG_DONTWAIT |
+ * MSG_NOSIGNAL. 0 or -errno (-EAGAIN when the peer's queue is full). */
+int broker_send(int sock, const char *msg, size_t n, int fd);
+
+/* The resolve map. */
+typedef struct resolve_entry {
+        char *host;
+        struct sockaddr_storage addr; /* port 0 */
+        socklen_t len;
+} resolve_entry;
+
+/* Parses "HOST=IP". -EINVAL. Caller frees ret->host. */
+int broker_parse_resolve(const char *s, resolve_entry *ret);
+
+/* Whether host is a literal IPv4 or IPv6 address (a request for one is
+ * granted only by a grant naming it). */
+bool broker_host_is_ip(const char *host);
+
+/* The workers' side, blocking: resolves (the map, then getaddrinfo; a
+ * literal address as itself) and connects to each address in turn until
+ * one answers, within timeout_ms in all, or until abort_fd (-1: none)
+ * becomes readable (-ECANCELED). Returns the connected socket
+ * (close-on-exec, blocking again) or -errno with why filled. */
+int broker_connect(const resolve_entry *map, size_t n_map, const char *host, unsigned port, unsigned timeout_ms,
+                   int abort_fd, char *why, size_t size);
+
+/* A TCP socket listening on 127.0.0.1:port. -errno with why filled. */
+int broker_listen(unsigned port, char *why, size_t size);
