@@ -145,6 +145,7 @@ struct permit_child {
         pid_t pid;
         int pidfd;
         int socket;
+        int broker; /* -1: none */
         bool reaped;
         struct timespec deadline; /* CLOCK_MONOTONIC; 0: none */
 };
@@ -156,13 +157,14 @@ typedef struct spawn_plan {
         char *const *argv;
         char *const *envp;
         int sock;    /* the child's end, or -1 */
+        int broker;  /* the child's end of the broker socket, or -1 */
         int devnull; /* or -1 to keep 0-2 */
         int errpipe; /* write end: the child's errno if it does not get to exec */
 } spawn_plan;
 
 /* After fork: system calls only. */
 static _Noreturn void child(const spawn_plan *p) {
-        int err = p->errpipe, r;
+        int err = p->errpipe, broker = p->broker, r;
         sigset_t none;
 
         /* The host may block or ignore signals (SIGPIPE often): the add-on
@@ -172,8 +174,11 @@ static _Noreturn void child(const spawn_plan *p) {
                 if (sig != SIGKILL && sig != SIGSTOP)
                         sigaction(sig, &(struct sigaction) { .sa_handler = SIG_DFL }, NULL);
         sigprocmask(SIG_SETMASK, &none, NULL);
-        if (err <= PERMIT_SOCKET_FD)
-                err = fcntl(err, F_DUPFD_CLOEXEC, PERMIT_SOCKET_FD + 1);
+        if (err <= PERMIT_BROKER_FD)
+                err = fcntl(err, F_DUPFD_CLOEXEC, PERMIT_BROKER_FD + 1);
+        /* Out of the way of fd 3 before the host socket is put there. */
+        if (broker >= 0 && broker <= PERMIT_SOCKET_FD && (broker = fcntl(broker, F_DUPFD_CLOEXEC, PERMIT_BROKER_FD + 1)) < 0)
+                goto fail;
         if (p->devnull >= 0 &&
             (dup2(p->devnull, 0) < 0 || dup2(p->devnull, 1) < 0 || dup2(p->devnull, 2) < 0))
                 goto fail;
@@ -184,13 +189,23 @@ static _Noreturn void child(const spawn_plan *p) {
                 } else if (dup2(p->sock, PERMIT_SOCKET_FD) < 0)
                         goto fail;
         }
+        if (broker >= 0) {
+                if (broker == PERMIT_BROKER_FD) {
+                        if (fcntl(broker, F_SETFD, 0) < 0)
+                                goto fail;
+                } else if (dup2(broker, PERMIT_BROKER_FD) < 0)
+                        goto fail;
+                if (p->sock < 0)
+                        close(PERMIT_SOCKET_FD);
+        }
         if (p->rs->policy.limits.file_size_mb)
                 signal(SIGXFSZ, SIG_IGN);
         if ((r = restrict_now(p->rs, false)) < 0) {
                 errno = -r;
                 goto fail;
         }
-        if (syscall(__NR_close_range, p->sock >= 0 ? PERMIT_SOCKET_FD + 1 : 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        if (syscall(__NR_close_range, broker >= 0 ? PERMIT_BROKER_FD + 1 : p->sock >= 0 ? PERMIT_SOCKET_FD + 1 : 3, ~0U,
+                    CLOSE_RANGE_CLOEXEC) < 0)
                 goto fail;
         if ((r = rlimits_apply(&p->rs->policy.limits, true)) < 0) {
                 errno = -r;
@@ -263,13 +278,13 @@ static void strv_free(char **v) {
         free(v);
 }
 
-static int clean_env(const permit_ruleset *rs, const char *const *env, bool socket, char ***ret) {
+static int clean_env(const permit_ruleset *rs, const char *const *env, bool socket, bool broker, char ***ret) {
         size_t n = 0, k = 0;
         char **v;
 
         while (env && env[n])
                 n++;
-        v = calloc(n + 10, sizeof(char *));
+        v = calloc(n + 11, sizeof(char *));
         if (!v)
                 return -ENOMEM;
 #define PUT(...)                                                       \
@@ -285,6 +300,8 @@ static int clean_env(const permit_ruleset *rs, const char *const *env, bool sock
         PUT("LANG=C.UTF-8");
         if (socket)
                 PUT("PERMIT_SOCKET_FD=%d", PERMIT_SOCKET_FD);
+        if (broker)
+                PUT("PERMIT_BROKER_FD=%d", PERMIT_BROKER_FD);
         if (rs->data) {
                 PUT("HOME=%s", rs->data);
                 PUT("PERMIT_DATA=%s", rs->data);
@@ -309,7 +326,7 @@ static void timespec_add_seconds(struct timespec *t, uint64_t s) {
 
 _public_ int permit_spawn(const permit_ruleset *rs, const char *const *argv, const char *const *env,
                           permit_spawn_flags flags, permit_child **ret) {
-        _cleanup_close_ int devnull = -1, err_r = -1, err_w = -1, host = -1, guest = -1;
+        _cleanup_close_ int devnull = -1, err_r = -1, err_w = -1, host = -1, guest = -1, bhost = -1, bguest = -1;
         _cleanup_free_ permit_child *c = NULL;
         char **envp = NULL;
         spawn_plan plan;
@@ -326,8 +343,16 @@ _public_ int permit_spawn(const permit_ruleset *rs, const char *const *argv, con
                 return -ENOMEM;
         if (flags & PERMIT_SPAWN_KEEP_ENV)
                 envp = (char **) env;
-        else if ((r = clean_env(rs, env, !(flags & PERMIT_SPAWN_NO_SOCKET), &envp)) < 0)
+        else if ((r = clean_env(rs, env, !(flags & PERMIT_SPAWN_NO_SOCKET), flags & PERMIT_SPAWN_BROKER, &envp)) < 0)
                 return r;
+        if (flags & PERMIT_SPAWN_BROKER) {
+                if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+                        r = negative_errno();
+                        goto out;
+                }
+                bhost = sv[0];
+                bguest = sv[1];
+        }
         if (!(flags & PERMIT_SPAWN_NO_SOCKET)) {
                 if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
                         r = negative_errno();
@@ -352,6 +377,7 @@ _public_ int permit_spawn(const permit_ruleset *rs, const char *const *argv, con
                 .argv = (char *const *) argv,
                 .envp = envp ? envp : (char *const[]) { NULL },
                 .sock = guest,
+                .broker = bguest,
                 .devnull = devnull,
                 .errpipe = err_w,
         };
@@ -363,6 +389,8 @@ _public_ int permit_spawn(const permit_ruleset *rs, const char *const *argv, con
         close(steal_fd(&err_w));
         if (guest >= 0)
                 close(steal_fd(&guest));
+        if (bguest >= 0)
+                close(steal_fd(&bguest));
         do
                 n = read(err_r, &child_errno, sizeof(child_errno));
         while (n < 0 && errno == EINTR);
@@ -385,6 +413,7 @@ _public_ int permit_spawn(const permit_ruleset *rs, const char *const *argv, con
         if (rs->policy.limits.wall_seconds)
                 timespec_add_seconds(&c->deadline, rs->policy.limits.wall_seconds);
         c->socket = steal_fd(&host);
+        c->broker = steal_fd(&bhost);
         *ret = steal_pointer(&c);
         r = 0;
 out:
@@ -399,6 +428,10 @@ _public_ pid_t permit_child_pid(const permit_child *c) {
 
 _public_ int permit_child_socket(const permit_child *c) {
         return c ? c->socket : -1;
+}
+
+_public_ int permit_child_broker_socket(const permit_child *c) {
+        return c ? c->broker : -1;
 }
 
 _public_ int permit_child_pidfd(const permit_child *c) {
@@ -481,5 +514,7 @@ _public_ void permit_child_free(permit_child *c) {
                 close(c->pidfd);
         if (c->socket >= 0)
                 close(c->socket);
+        if (c->broker >= 0)
+                close(c->broker);
         free(c);
 }

@@ -40,15 +40,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "permit/enforcer.h" /* PERMIT_BROKER_FD */
 #include "permit/store.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* The descriptor an add-on finds its broker socket on, also named in its
- * environment as PERMIT_BROKER_FD=4 (fd 3 stays the host socket). */
-#define PERMIT_BROKER_FD 4
 
 /* The longest request or answer. */
 #define PERMIT_BROKER_MAX_MESSAGE 512

@@ -31,6 +31,13 @@ extern "C" {
  * named in its environment as PERMIT_SOCKET_FD=3. */
 #define PERMIT_SOCKET_FD 3
 
+/* The descriptor a spawned add-on finds its network broker socket on
+ * (PERMIT_SPAWN_BROKER, permit/broker.h), also named in its environment as
+ * PERMIT_BROKER_FD=4. */
+#ifndef PERMIT_BROKER_FD
+#define PERMIT_BROKER_FD 4
+#endif
+
 /* Resource limits; 0 means "not limited by permit" (inherited). */
 typedef struct permit_sandbox_limits {
         uint64_t memory_mb;    /* RLIMIT_AS */
@@ -146,13 +153,20 @@ typedef enum permit_spawn_flags {
         PERMIT_SPAWN_STDIO = 1 << 0,     /* inherit fds 0-2 (else /dev/null) */
         PERMIT_SPAWN_KEEP_ENV = 1 << 1,  /* env is the whole environment (no clean one) */
         PERMIT_SPAWN_NO_SOCKET = 1 << 2, /* no socketpair; fds above 2 are all closed */
+        /* A second socketpair(AF_UNIX, SOCK_SEQPACKET) for the network broker
+         * (permit/broker.h): the child's end on fd PERMIT_BROKER_FD (4),
+         * named as PERMIT_BROKER_FD=4 in the clean environment; the host's
+         * end is permit_child_broker_socket(). Combines with NO_SOCKET
+         * (fd 3 is then closed). */
+        PERMIT_SPAWN_BROKER = 1 << 3,
 } permit_spawn_flags;
 
 /* Starts the ruleset's entry program with argv in a new process, the
  * ruleset applied between fork and exec. The child:
  *  - holds its end of a socketpair(AF_UNIX, SOCK_STREAM) to the host on
- *    fd PERMIT_SOCKET_FD (3); fds 0-2 are /dev/null unless
- *    PERMIT_SPAWN_STDIO; every other fd is closed;
+ *    fd PERMIT_SOCKET_FD (3), and with PERMIT_SPAWN_BROKER its broker
+ *    socket on fd 4; fds 0-2 are /dev/null unless PERMIT_SPAWN_STDIO;
+ *    every other fd is closed;
  *  - has a clean environment: PATH=/usr/bin:/bin, HOME=$DATA (if given),
  *    TMPDIR=$TMP (if given), LANG=C.UTF-8, PERMIT_SOCKET_FD=3, PERMIT_DATA,
  *    PERMIT_TMP, PERMIT_ADDON (those given), then env (NAME=VALUE entries,
@@ -170,6 +184,9 @@ int permit_spawn(const permit_ruleset *rs, const char *const *argv, const char *
 pid_t permit_child_pid(const permit_child *c);
 /* The host's end of the socket; owned by the child handle. */
 int permit_child_socket(const permit_child *c);
+/* The host's end of the broker socket (PERMIT_SPAWN_BROKER), or -1; owned
+ * by the child handle (give the broker a dup()). */
+int permit_child_broker_socket(const permit_child *c);
 /* A pidfd (poll it: readable when the child exits); owned by the handle. */
 int permit_child_pidfd(const permit_child *c);
 
