@@ -39,7 +39,9 @@ _public_ int permit_broker_match_connect(const char *const *capabilities, size_t
         size_t len;
         bool v6;
 
-        if (!host || port == 0 || port > 65535 || (len = strlen(host)) == 0 || len > BROKER_HOST_MAX)
+        /* A wildcard names no host to connect to. */
+        if (!host || port == 0 || port > 65535 || (len = strlen(host)) == 0 || len > BROKER_HOST_MAX ||
+            strchr(host, '*'))
                 return -EINVAL;
         for (size_t i = 0; i <= len; i++)
                 lower[i] = (char) (host[i] >= 'A' && host[i] <= 'Z' ? host[i] - 'A' + 'a' : host[i]);
