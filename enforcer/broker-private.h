@@ -65,3 +65,24 @@ int broker_connect(const resolve_entry *map, size_t n_map, const char *host, uns
 
 /* A TCP socket listening on 127.0.0.1:port. -errno with why filled. */
 int broker_listen(unsigned port, char *why, size_t size);
+
+/* ---- proxy mode: HTTP requests (broker-http.c) ---------------------------- */
+
+#define BROKER_HTTP_HEAD_MAX 8192
+
+typedef struct http_request {
+        bool connect;                   /* CONNECT host:port; else a forward request */
+        char host[BROKER_HOST_MAX + 1]; /* lower-cased; an IPv6 address in brackets */
+        unsigned port;
+        size_t path;      /* forward: offset of the origin-form path in the head */
+        size_t line_end;  /* offset just past the request line's CRLF */
+        size_t head_len;  /* offset just past the blank line */
+} http_request;
+
+/* Parses the head of an HTTP/1.x request in buf[0..n): 0 when complete,
+ * -EAGAIN when more bytes are needed, -EINVAL (with why) when it is not an
+ * acceptable proxy request: not HTTP/1.x, a target that is not
+ * CONNECT host:port or an absolute http:// URL, a Host header that differs
+ * from the target (or, for a forward request, is missing), two Host
+ * headers, a head longer than BROKER_HTTP_HEAD_MAX. */
+int broker_parse_http_head(const char *buf, size_t n, http_request *ret, char *why, size_t size);

@@ -20,61 +20,16 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
-#include "broker-private.h"
+#include "broker-state.h"
 #include "permit/capability.h"
 #include "util.h"
 
-#define DEFAULT_TIMEOUT_MS 10000
-#define DEFAULT_PENDING 4
-#define DEFAULT_WORKERS 4
-#define DEFAULT_BAD 64
-#define MAX_WORKERS 64
 
-struct permit_broker_client {
-        permit_broker *broker;
-        char *addon;
-        char **caps;
-        size_t n_caps;
-        int fd;
-        unsigned pending;  /* jobs of this client not answered yet */
-        unsigned bad;      /* bad or refused requests */
-        unsigned refs;     /* 1 while served, + one per job */
-        bool watched;      /* in epoll (not throttled) */
-        bool gone;
-        permit_broker_client *next;
-};
+/* epoll data of the two eventfds (clients, proxy listeners and proxy
+ * connections start with their own kind). */
+static obj_kind done_marker = OBJ_DONE, stop_marker = OBJ_STOP;
 
-typedef struct job {
-        struct job *next;
-        permit_broker_client *client;
-        broker_request req;
-        int grant;   /* index in client->caps */
-        int fd;      /* the result, or -1 */
-        int error;   /* positive errno, 0 when fd is set */
-        char why[256];
-} job;
-
-struct permit_broker {
-        permit_broker_options o;
-        int epfd, done_efd, stop_efd, abort_efd; /* abort: the workers' connects, at free */
-        pthread_mutex_t lock; /* everything below */
-        pthread_cond_t work;
-        job *todo, **todo_tail, *done, **done_tail;
-        bool stopping;
-        pthread_t workers[MAX_WORKERS];
-        unsigned n_workers;
-        pthread_rwlock_t map_lock;
-        resolve_entry *map;
-        size_t n_map;
-        permit_broker_client *clients, *gone;
-        pthread_t thread;
-        bool thread_running, thread_stop;
-};
-
-/* epoll data of the two eventfds (clients are their own pointers). */
-static char done_marker, stop_marker;
-
-static void client_unref(permit_broker_client *c) {
+void client_unref(permit_broker_client *c) {
         if (!c || --c->refs > 0)
                 return;
         for (size_t i = 0; i < c->n_caps; i++)
@@ -83,6 +38,8 @@ static void client_unref(permit_broker_client *c) {
         free(c->addon);
         if (c->fd >= 0)
                 close(c->fd);
+        if (c->proxy_fd >= 0)
+                close(c->proxy_fd);
         free(c);
 }
 
@@ -218,9 +175,11 @@ _public_ void permit_broker_free(permit_broker *b) {
                 permit_broker_client *c = b->clients;
 
                 b->clients = c->next;
+                proxy_stop(b, c);
                 c->gone = true;
                 client_unref(c);
         }
+        proxy_free_dead(b);
         while (b->gone) {
                 permit_broker_client *c = b->gone;
 
@@ -275,7 +234,7 @@ _public_ int permit_broker_resolve_add(permit_broker *b, const char *host_eq_ip)
         return 0;
 }
 
-static int watch(permit_broker_client *c, bool on) {
+int watch(permit_broker_client *c, bool on) {
         struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
 
         if (c->watched == on)
@@ -305,6 +264,9 @@ _public_ int permit_broker_add_client(permit_broker *b, const char *addon, const
         c = calloc(1, sizeof(*c));
         if (!c)
                 return -ENOMEM;
+        c->kind = OBJ_CLIENT;
+        c->proxy_kind = OBJ_PROXY_LISTENER;
+        c->proxy_fd = -1;
         c->broker = b;
         c->refs = 1;
         c->fd = steal_fd(&owned);
@@ -354,12 +316,14 @@ static void retire(permit_broker *b, permit_broker_client *c) {
         (void) watch(c, false);
         close(c->fd);
         c->fd = -1;
+        proxy_stop(b, c);
         c->gone = true;
         c->next = b->gone;
         b->gone = c;
 }
 
 static void free_gone(permit_broker *b) {
+        proxy_free_dead(b);
         while (b->gone) {
                 permit_broker_client *c = b->gone;
 
@@ -387,7 +351,7 @@ _public_ int permit_broker_fd(const permit_broker *b) {
 }
 
 /* The audit record and the host's callback for one decision. */
-static void decided(permit_broker *b, permit_broker_client *c, const broker_request *req, int grant, int error,
+void decided(permit_broker *b, permit_broker_client *c, const broker_request *req, int grant, int error,
                     const char *reason) {
         char target[BROKER_HOST_MAX + 16];
         const char *cap = grant >= 0 ? c->caps[grant] : NULL;
@@ -446,7 +410,6 @@ static void refuse(permit_broker *b, permit_broker_client *c, const broker_reque
 static void handle_request(permit_broker *b, permit_broker_client *c, const char *msg, size_t n) {
         broker_request req;
         char why[BROKER_HOST_MAX + 160];
-        job *j;
         int grant;
 
         if (broker_parse_request(msg, n, &req, why, sizeof(why)) < 0) {
@@ -473,22 +436,31 @@ static void handle_request(permit_broker *b, permit_broker_client *c, const char
                 refuse(b, c, &req, req.id, EACCES, why);
                 return;
         }
-        j = calloc(1, sizeof(*j));
-        if (!j) {
+        if (enqueue(b, c, &req, grant, NULL) < 0) {
                 refuse(b, c, &req, req.id, ENOMEM, "out of memory");
                 return;
         }
-        j->req = req;
+        if (c->pending >= b->o.max_pending)
+                (void) watch(c, false); /* throttled until a job is done */
+}
+
+int enqueue(permit_broker *b, permit_broker_client *c, const broker_request *req, int grant, struct proxy_conn *conn) {
+        job *j = calloc(1, sizeof(*j));
+
+        if (!j)
+                return -ENOMEM;
+        j->req = *req;
         j->grant = grant;
         j->fd = -1;
         j->client = c;
+        j->conn = conn;
         c->refs++;
-        c->pending++;
+        if (!conn)
+                c->pending++;
         *b->todo_tail = j;
         b->todo_tail = &j->next;
         pthread_cond_signal(&b->work);
-        if (c->pending >= b->o.max_pending)
-                (void) watch(c, false); /* throttled until a job is done */
+        return 0;
 }
 
 /* Reads what c sent, up to its free job slots. */
@@ -550,6 +522,12 @@ static int answer_done(permit_broker *b) {
 
                 list = j->next;
                 handled++;
+                if (j->conn) {
+                        proxy_connected(b, j);
+                        client_unref(c);
+                        free(j);
+                        continue;
+                }
                 c->pending--;
                 if (!c->gone) {
                         decided(b, c, &j->req, j->grant, j->error, j->error ? j->why : "");
@@ -582,12 +560,30 @@ _public_ int permit_broker_dispatch(permit_broker *b, int timeout_ms) {
         for (int i = 0; i < n; i++) {
                 void *p = ev[i].data.ptr;
 
-                if (p == &done_marker)
+                switch (*(obj_kind *) p) {
+                case OBJ_DONE:
                         handled += answer_done(b);
-                else if (p == &stop_marker)
-                        continue;
-                else if (!((permit_broker_client *) p)->gone)
-                        handled += read_client(b, p);
+                        break;
+                case OBJ_STOP:
+                        break;
+                case OBJ_CLIENT:
+                        if (!((permit_broker_client *) p)->gone)
+                                handled += read_client(b, p);
+                        break;
+                case OBJ_PROXY_LISTENER: {
+                        permit_broker_client *c =
+                                (permit_broker_client *) ((char *) p - offsetof(permit_broker_client, proxy_kind));
+
+                        if (!c->gone)
+                                proxy_accept(b, c);
+                        handled++;
+                        break;
+                }
+                case OBJ_PROXY_END:
+                        proxy_event(b, p, ev[i].events);
+                        handled++;
+                        break;
+                }
         }
         free_gone(b);
         pthread_mutex_unlock(&b->lock);

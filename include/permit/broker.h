@@ -115,6 +115,17 @@ int permit_broker_resolve_add(permit_broker *b, const char *host_eq_ip);
 int permit_broker_add_client(permit_broker *b, const char *addon, const char *const *capabilities, size_t n,
                              int fd, permit_broker_client **ret);
 
+/* Proxy mode: serves HTTP proxy requests (CONNECT host:port, or plain HTTP
+ * with an absolute URL) arriving on fd, a TCP socket listening in the
+ * add-on's network namespace (permit_child_proxy_listener(), duplicated),
+ * under the client's grants: a granted target is connected and relayed; a
+ * refusal is answered 403 (400 for a bad request, 502/504 when the
+ * connection fails) and audited like a broker request. A Host header that
+ * differs from the target is refused. The broker owns fd from here.
+ * Errors: -EINVAL (not a listening TCP socket), -EBUSY (the client has one
+ * already, or is gone), epoll errors. */
+int permit_broker_add_proxy(permit_broker *b, permit_broker_client *c, int fd);
+
 /* Stops serving a client (its pending requests are dropped) and frees it. */
 void permit_broker_remove_client(permit_broker *b, permit_broker_client *c);
 
