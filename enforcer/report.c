@@ -47,7 +47,18 @@ void report_protections(const permit_ruleset *rs, add_fn f, void *u) {
         else
                 add(f, u, "exec", NOT_ENFORCED, "none", "no Landlock: any program can run");
 
-        if (rs->policy.net == PERMIT_NET_BROKER) {
+        if (rs->policy.net == PERMIT_NET_PROXY) {
+                if (abi < 4 || !sc)
+                        add(f, u, "network", PARTLY, "proxy mode: network namespace (loopback only)",
+                            "%s: the add-on can reach any port of its own loopback only",
+                            !sc ? "no seccomp" : "Landlock ABI < 4");
+                else
+                        add(f, u, "network", ENFORCED,
+                            "proxy mode: network namespace (loopback only) + Landlock (TCP to the proxy only) + seccomp "
+                            "(TCP only)",
+                            "only the broker's HTTP proxy (127.0.0.1:%d) is reachable; it allows granted hosts and "
+                            "ports", PERMIT_PROXY_PORT);
+        } else if (rs->policy.net == PERMIT_NET_BROKER) {
                 if (!sc)
                         add(f, u, "network", NOT_ENFORCED, "none", "no seccomp: the network is open");
                 else if (abi < 4)
@@ -211,7 +222,9 @@ static json_t *report_json(const permit_ruleset *rs) {
         json_object_set_new(o, "landlock_abi", json_integer(rs->abi));
         json_object_set_new(o, "kernel_landlock_abi", json_integer(rs->kernel_abi));
         json_object_set_new(o, "seccomp", json_boolean(rs->seccomp));
-        json_object_set_new(o, "net_mode", json_string(rs->policy.net == PERMIT_NET_BROKER ? "broker" : "direct"));
+        json_object_set_new(o, "net_mode", json_string(rs->policy.net == PERMIT_NET_BROKER  ? "broker"
+                                                       : rs->policy.net == PERMIT_NET_PROXY ? "proxy"
+                                                                                            : "direct"));
         json_object_set_new(o, "fully_enforced", json_boolean(permit_ruleset_fully_enforced(rs)));
         json_object_set_new(o, "entry", rs->entry ? json_string(rs->entry) : json_null());
         json_object_set_new(o, "capabilities", caps);
@@ -282,7 +295,11 @@ _public_ int permit_ruleset_report(const permit_ruleset *rs, bool json, char **r
                 rs->bpf ? "filter installed" : "not available",
                 permit_ruleset_fully_enforced(rs) ? "fully enforced" : "NOT fully enforced");
         if (rs->policy.net != PERMIT_NET_DIRECT)
-                fprintf(f, "Network: broker mode (the network broker serves net.connect and net.listen)\n");
+                fprintf(f, "Network: %s\n", rs->policy.net == PERMIT_NET_PROXY
+                                                     ? "proxy mode (a network namespace holding only the broker's "
+                                                       "HTTP proxy, 127.0.0.1:3128)"
+                                                     : "broker mode (the network broker serves net.connect and "
+                                                       "net.listen)");
         fprintf(f, "Capabilities:%s\n", rs->n_caps ? "" : " none");
         for (size_t i = 0; i < rs->n_caps; i++)
                 fprintf(f, "  %-30s %-13s %s: %s\n", rs->caps[i].id, status_name(rs->caps[i].status),

@@ -54,8 +54,11 @@ static void help(void) {
              "  --net MODE             how net.connect/net.listen grants are served: broker\n"
              "                         (default: CMD has no IP socket of its own; the network\n"
              "                         broker in this process connects for it, by host name,\n"
-             "                         on fd 4; doc/broker.md), direct (TCP sockets, Landlock\n"
-             "                         checks ports, not hosts) or proxy (not implemented yet)\n"
+             "                         on fd 4; doc/broker.md), proxy (CMD in a network\n"
+             "                         namespace whose only way out is the broker's HTTP proxy,\n"
+             "                         HTTPS_PROXY=http://127.0.0.1:3128: curl, urllib work\n"
+             "                         unchanged) or direct (TCP sockets, Landlock checks\n"
+             "                         ports, not hosts)\n"
              "  --resolve HOST=IP      the broker connects to IP for HOST, without DNS\n"
              "                         (repeatable, like curl --resolve)\n"
              "  --addon-dir DIR        $ADDON (readable)\n"
@@ -250,11 +253,41 @@ static void broker_cut_off(void *userdata, permit_broker_client *c, bool abuse) 
         }
 }
 
+/* NULL when this process may make a network namespace (root, or
+ * unprivileged user namespaces allowed), else why not. */
+static const char *no_namespaces(char *buf, size_t size) {
+        static const char *const knobs[] = { "/proc/sys/kernel/unprivileged_userns_clone",
+                                             "/proc/sys/user/max_user_namespaces" };
+
+        if (geteuid() == 0)
+                return NULL;
+        for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+                FILE *f = fopen(knobs[i], "re");
+                long v = -1;
+
+                if (!f)
+                        continue;
+                if (fscanf(f, "%ld", &v) != 1)
+                        v = -1;
+                fclose(f);
+                if (v == 0) {
+                        snprintf(buf, size, "user namespaces are off for unprivileged users (%s = 0)", knobs[i] + 10);
+                        return buf;
+                }
+        }
+        return NULL;
+}
+
 /* Broker mode: permit stays the parent, serving CMD's broker socket until
- * CMD exits; signals are forwarded as in run_child. */
+ * CMD exits; signals are forwarded as in run_child. Proxy mode: the same,
+ * CMD in a network namespace of its own with the broker's proxy. */
 static int run_brokered(const permit_ruleset *rs, char **argv, uint64_t wall, const char *id,
                         const char *const *caps, size_t n_caps, const char *const *resolve, size_t n_resolve,
-                        permit_store *audit) {
+                        permit_store *audit, bool proxy) {
+        static const char *const proxy_vars[] = { "HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY",
+                                                  "https_proxy", "http_proxy", "all_proxy" };
+        permit_broker_client *client = NULL;
+        char why[160];
         struct sigaction sa = { .sa_handler = forward }, ign = { .sa_handler = SIG_IGN };
         permit_broker *b = NULL;
         permit_child *c = NULL;
@@ -272,14 +305,30 @@ static int run_brokered(const permit_ruleset *rs, char **argv, uint64_t wall, co
                         return run_fail("--resolve %s: expected HOST=IP (a host name and an IPv4 or IPv6 address)",
                                         resolve[i]);
                 }
+        if (proxy && no_namespaces(why, sizeof(why))) {
+                permit_broker_free(b);
+                return run_fail("--net proxy: proxy mode needs a network namespace: %s; use --net broker", why);
+        }
         if (setenv("PERMIT_BROKER_FD", "4", 1) < 0) {
                 permit_broker_free(b);
                 return run_fail("out of memory");
         }
+        for (size_t i = 0; proxy && i < sizeof(proxy_vars) / sizeof(proxy_vars[0]); i++)
+                if (setenv(proxy_vars[i], "http://127.0.0.1:3128", 1) < 0) {
+                        permit_broker_free(b);
+                        return run_fail("out of memory");
+                }
+        if (proxy)
+                unsetenv("NO_PROXY"), unsetenv("no_proxy");
         r = permit_spawn(rs, (const char *const *) argv, (const char *const *) environ,
-                         PERMIT_SPAWN_STDIO | PERMIT_SPAWN_KEEP_ENV | PERMIT_SPAWN_NO_SOCKET | PERMIT_SPAWN_BROKER, &c);
+                         PERMIT_SPAWN_STDIO | PERMIT_SPAWN_KEEP_ENV | PERMIT_SPAWN_NO_SOCKET | PERMIT_SPAWN_BROKER |
+                                 (proxy ? PERMIT_SPAWN_PROXY : 0),
+                         &c);
         if (r < 0) {
                 permit_broker_free(b);
+                if (proxy && (r == -EPERM || r == -ENOSPC || r == -EINVAL || r == -EUSERS))
+                        return run_fail("--net proxy: cannot make the network namespace: %s; use --net broker",
+                                        strerror(-r));
                 if (r == -ENOENT)
                         return run_fail("%s: %s", argv[0], strerror(-r)), RUN_NOT_FOUND;
                 if (r == -EACCES || r == -ENOEXEC || r == -EPERM)
@@ -292,7 +341,11 @@ static int run_brokered(const permit_ruleset *rs, char **argv, uint64_t wall, co
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGHUP, &sa, NULL);
         fd = dup(permit_child_broker_socket(c));
-        r = fd < 0 ? -errno : permit_broker_add_client(b, id, caps, n_caps, fd, NULL);
+        r = fd < 0 ? -errno : permit_broker_add_client(b, id, caps, n_caps, fd, &client);
+        if (r >= 0 && proxy) {
+                fd = dup(permit_child_proxy_listener(c));
+                r = fd < 0 ? -errno : permit_broker_add_proxy(b, client, fd);
+        }
         if (r < 0) {
                 permit_child_free(c);
                 permit_broker_free(b);
@@ -408,8 +461,7 @@ int cmd_run(int argc, char **argv) {
                         else if (strcmp(optarg, "direct") == 0)
                                 policy.net = PERMIT_NET_DIRECT;
                         else if (strcmp(optarg, "proxy") == 0)
-                                return run_fail("--net proxy: proxy mode is not implemented in this version "
-                                                "(use --net broker: doc/broker.md)");
+                                policy.net = PERMIT_NET_PROXY;
                         else
                                 return run_fail("--net %s: must be broker, direct or proxy", optarg);
                         net_set = true;
@@ -486,7 +538,7 @@ int cmd_run(int argc, char **argv) {
 #ifdef PERMIT_FRONT
         /* The store is not linked into the front, nor the broker (which
          * resolves names: NSS wants a dynamic program): permit-tool runs these. */
-        if (addon_id || (net_caps && policy.net == PERMIT_NET_BROKER)) {
+        if (addon_id || (net_caps && policy.net != PERMIT_NET_DIRECT)) {
                 front_exec_tool();
                 return run_fail("cannot start permit-tool: %s", strerror(errno));
         }
@@ -559,7 +611,7 @@ int cmd_run(int argc, char **argv) {
                         net_caps = net_caps || is_net_cap(granted.granted[i]);
         }
 #endif
-        brokered = net_caps && policy.net == PERMIT_NET_BROKER;
+        brokered = net_caps && policy.net != PERMIT_NET_DIRECT;
         if (!rs) {
                 r = permit_ruleset_new(allow, n_allow,
                                        &(permit_paths) { .addon = addon, .data = data, .tmp = tmp, .home = home,
@@ -599,9 +651,9 @@ int cmd_run(int argc, char **argv) {
         if (brokered) {
                 status = addon_id ? run_brokered(rs, cmd, policy.limits.wall_seconds, addon_id,
                                                  (const char *const *) granted.granted, granted.n_granted, resolve,
-                                                 n_resolve, granted.store)
+                                                 n_resolve, granted.store, policy.net == PERMIT_NET_PROXY)
                                   : run_brokered(rs, cmd, policy.limits.wall_seconds, "permit-run", allow, n_allow,
-                                                 resolve, n_resolve, NULL);
+                                                 resolve, n_resolve, NULL, policy.net == PERMIT_NET_PROXY);
                 goto out;
         }
 #endif

@@ -58,9 +58,15 @@ typedef enum permit_net_mode {
          * (Landlock): every connection comes from the network broker
          * (permit/broker.h) over fd PERMIT_BROKER_FD, checked by host name. */
         PERMIT_NET_BROKER,
-        /* (Proxy mode, a network namespace holding only the broker's HTTP
-         * proxy, is not implemented yet: doc/broker.md.) */
+        /* As broker mode, and the add-on runs in a network namespace of its
+         * own holding only loopback, where the broker's HTTP proxy listens on
+         * 127.0.0.1:PERMIT_PROXY_PORT (PERMIT_SPAWN_PROXY); the sandbox may
+         * make TCP sockets and connect to that port only. */
+        PERMIT_NET_PROXY,
 } permit_net_mode;
+
+/* The port of the broker's HTTP proxy inside the add-on's namespace. */
+#define PERMIT_PROXY_PORT 3128
 
 /* What the host decides for this sandbox (its policy file, read by
  * permit/policy.h, is where a host keeps these between runs:
@@ -159,6 +165,14 @@ typedef enum permit_spawn_flags {
          * end is permit_child_broker_socket(). Combines with NO_SOCKET
          * (fd 3 is then closed). */
         PERMIT_SPAWN_BROKER = 1 << 3,
+        /* Proxy mode (implies BROKER): the child unshares a network namespace
+         * (with a user namespace when not root), brings up its loopback,
+         * listens on 127.0.0.1:PERMIT_PROXY_PORT there and hands that socket
+         * to the host (permit_child_proxy_listener()) before it restricts
+         * itself; the clean environment names the proxy (HTTPS_PROXY,
+         * HTTP_PROXY, ALL_PROXY and their lower-case forms). -EPERM (or
+         * -ENOSPC, -EINVAL) when this kernel or user may not make namespaces. */
+        PERMIT_SPAWN_PROXY = 1 << 4,
 } permit_spawn_flags;
 
 /* Starts the ruleset's entry program with argv in a new process, the
@@ -187,6 +201,9 @@ int permit_child_socket(const permit_child *c);
 /* The host's end of the broker socket (PERMIT_SPAWN_BROKER), or -1; owned
  * by the child handle (give the broker a dup()). */
 int permit_child_broker_socket(const permit_child *c);
+/* The proxy's listening socket (PERMIT_SPAWN_PROXY), or -1; owned by the
+ * handle (give permit_broker_add_proxy() a dup()). */
+int permit_child_proxy_listener(const permit_child *c);
 /* A pidfd (poll it: readable when the child exits); owned by the handle. */
 int permit_child_pidfd(const permit_child *c);
 
