@@ -152,7 +152,10 @@ static void read_head(permit_broker *b, proxy_conn *pc) {
         if (r == -EAGAIN)
                 return;
         if (r < 0) {
-                decided(b, c, NULL, -1, EINVAL, why);
+                /* A target that parsed (the Host header was the problem) is named in the log. */
+                snprintf(req.host, sizeof(req.host), "%s", pc->req.host);
+                req.port = pc->req.port;
+                decided(b, c, req.port ? &req : NULL, -1, EINVAL, why);
                 answer_and_close(b, pc, strstr(why, "Host header") ? "403 Forbidden" : "400 Bad Request", why);
                 return;
         }

@@ -5,7 +5,9 @@
 # with `permit run --profile DIR ADDON --resolve ...` (broker mode, the
 # default). Python's urllib, through permit_addon, reaches the granted host;
 # every other way out fails with a clear error, and the profile's audit log
-# records each decision. Test servers listen on 127.0.0.2, 127.0.0.3 and
+# records each decision. Then proxy mode (--net proxy): curl and urllib
+# unchanged, CONNECT and forward requests checked, Host smuggling refused,
+# as root and as uid 65534. Test servers listen on 127.0.0.2, 127.0.0.3 and
 # ::1 only, named through the resolve map. Prints TAP.
 #
 #   broker.sh PERMIT SOURCE_ROOT
@@ -156,6 +158,76 @@ t "no broker outside permit: permit_addon says so" 0 --out "BrokerError" --out "
 import sys; sys.path.insert(0, '$A'); import permit_addon
 try: permit_addon.connect('api.example.com', 80)
 except permit_addon.BrokerError as e: print(type(e).__name__, e)"
+
+# --- proxy mode: a network namespace whose only way out is the broker's HTTP proxy
+PROXY=("$PERMIT" run --net proxy --allow "net.connect:api.example.com:$PORT" --allow "net.connect:*.example.org:$PORT"
+       "${RESOLVE[@]}")
+t "proxy mode: curl reaches the granted host unchanged" 0 --out "hello from 127.0.0.2 host=api.example.com:$PORT" -- \
+        "${PROXY[@]}" -- /usr/bin/curl -sSf "http://api.example.com:$PORT/"
+t "proxy mode: curl through a CONNECT tunnel" 0 --out "hello from 127.0.0.2 host=api.example.com:$PORT" -- \
+        "${PROXY[@]}" -- /usr/bin/curl -sSf -p "http://api.example.com:$PORT/"
+t "proxy mode: a wildcard grant" 0 --out "hello from 127.0.0.2 host=www.example.org:$PORT" -- \
+        "${PROXY[@]}" -- /usr/bin/curl -sSf "http://www.example.org:$PORT/"
+t "proxy mode: Python urllib unchanged" 0 --out "hello from 127.0.0.2 host=api.example.com:$PORT" -- \
+        "${PROXY[@]}" -- /usr/bin/python3 -c "import urllib.request; print(urllib.request.urlopen('http://api.example.com:$PORT/').read().decode())"
+t "proxy mode: another host: 403 with the reason" 22 --err "403" \
+        --err "network broker refused other.example.com:$PORT: net.connect:other.example.com:$PORT is not granted" -- \
+        "${PROXY[@]}" -- /usr/bin/curl -sSf "http://other.example.com:$PORT/"
+t "proxy mode: CONNECT to a forbidden host: refused" 56 --err "CONNECT tunnel failed, response 403" -- \
+        "${PROXY[@]}" -- /usr/bin/curl -sS -p "http://other.example.com:$PORT/"
+t "proxy mode: another port: refused" 22 --err "net.connect:api.example.com:$((PORT + 1)) is not granted" -- \
+        "${PROXY[@]}" -- /usr/bin/curl -sSf "http://api.example.com:$((PORT + 1))/"
+t "proxy mode: the wildcard does not match evil-example.org" 22 \
+        --err "net.connect:evil-example.org:$PORT is not granted" -- \
+        "${PROXY[@]}" -- /usr/bin/curl -sSf "http://evil-example.org:$PORT/"
+t "proxy mode: the granted host's address: refused" 22 --err "net.connect:127.0.0.2:$PORT is not granted" -- \
+        "${PROXY[@]}" -- /usr/bin/curl -sSf "http://127.0.0.2:$PORT/"
+t "proxy mode: a Host header smuggling another host: refused" 22 \
+        --err "the Host header (other.example.com:$PORT) differs from the target api.example.com:$PORT" -- \
+        "${PROXY[@]}" -- /usr/bin/curl -sSf -H "Host: other.example.com:$PORT" "http://api.example.com:$PORT/"
+t "proxy mode: ... and through a CONNECT request" 0 --out "403" -- "${PROXY[@]}" -- /usr/bin/python3 -c "
+import socket
+s = socket.create_connection(('127.0.0.1', 3128))
+s.sendall(b'CONNECT api.example.com:$PORT HTTP/1.1\\r\\nHost: other.example.com:$PORT\\r\\n\\r\\n')
+print(s.recv(200).decode().split()[1])"
+t "proxy mode: around the proxy to the address: no route out of the namespace" 7 -- \
+        "${PROXY[@]}" -- /usr/bin/curl -sS --noproxy '*' "http://127.0.0.2:$PORT/"
+t "proxy mode: UDP, DNS, raw: no socket" 0 --out "EACCES EACCES EACCES" -- "${PROXY[@]}" -- /usr/bin/python3 -c "
+import socket, errno
+r = []
+for f in (lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('127.0.0.53', 53)),
+          lambda: socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).sendto(b'x', ('::1', $PORT)),
+          lambda: socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)):
+    try: f(); r.append('sent')
+    except OSError as e: r.append(errno.errorcode[e.errno])
+print(*r)"
+t "proxy mode: the report says so" 0 --err "Network: proxy mode" --err "via proxy (fully enforced)" -- \
+        "${PROXY[@]}" --report -- /bin/true
+t "proxy mode: the add-on form, audited" 0 --out "hello from 127.0.0.2 host=api.example.com:$PORT" -- \
+        "$PERMIT" run --profile "$P" $ID --home "$H" --net proxy "${RESOLVE[@]}" -- /usr/bin/python3 -c "
+import urllib.request; print(urllib.request.urlopen('http://api.example.com:$PORT/').read().decode())
+try: urllib.request.urlopen('http://other.example.com:$PORT/proxied')
+except Exception as e: print(e)"
+t "... its audit log has the proxy's decisions" 0 -- "$PYTHON3" -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+n = sum(1 for e in ev if e.get("event") == "denial" and e.get("target") == "other.example.com:" + sys.argv[2])
+sys.exit(0 if n >= 2 else "other.example.com denials: %d" % n)' "$AUDIT" "$PORT"
+
+# As an ordinary user (uid 65534): the namespace comes with a user namespace of its own.
+NB=$T/nobody
+mkdir -p "$NB" && cp "$PERMIT" "$(dirname "$PERMIT")/permit-tool" "$NB/" && chmod 755 "$T" "$NB" || exit 99
+for f in "$(dirname "$PERMIT")"/../libpermit.so*; do
+        [ -d "$f" ] || cp -P "$f" "$NB/" || exit 99
+done
+t "proxy mode as nobody: curl reaches the granted host" 0 --out "hello from 127.0.0.2 host=api.example.com:$PORT" -- \
+        setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/ LD_LIBRARY_PATH="$NB" \
+        "$NB/permit" run --net proxy --allow "net.connect:api.example.com:$PORT" "${RESOLVE[@]}" -- \
+        /usr/bin/curl -sSf "http://api.example.com:$PORT/"
+t "proxy mode as nobody: another host refused" 22 --err "is not granted" -- \
+        setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/ LD_LIBRARY_PATH="$NB" \
+        "$NB/permit" run --net proxy --allow "net.connect:api.example.com:$PORT" "${RESOLVE[@]}" -- \
+        /usr/bin/curl -sSf "http://other.example.com:$PORT/"
 
 echo "1..$n"
 [ "$failures" -eq 0 ]
