@@ -179,6 +179,56 @@ static void test_parse_resolve(void **state) {
         assert_int_equal(broker_parse_resolve(NULL, &e), -EINVAL);
 }
 
+/* ---- proxy mode's HTTP heads ------------------------------------------------ */
+
+static int head(const char *s, http_request *r) {
+        char why[512];
+
+        return broker_parse_http_head(s, strlen(s), r, why, sizeof(why));
+}
+
+static void test_http_head(void **state) {
+        static const char *const bad[] = {
+                "CONNECT api.example.com HTTP/1.1\r\n\r\n",              /* no port */
+                "CONNECT api.example.com:0 HTTP/1.1\r\n\r\n",
+                "CONNECT api.example.com:443 HTTP/2.0\r\n\r\n",
+                "CONNECT api.example.com:443\r\n\r\n",
+                "GET /relative HTTP/1.1\r\nHost: api.example.com\r\n\r\n", /* not a proxy request */
+                "GET https://api.example.com/ HTTP/1.1\r\nHost: api.example.com\r\n\r\n",
+                "GET http://api.example.com/ HTTP/1.1\r\n\r\n",           /* no Host */
+                "GET http://api.example.com/ HTTP/1.1\r\nHost: evil.example.com\r\n\r\n",
+                "GET http://api.example.com/ HTTP/1.1\r\nHost: api.example.com:8080\r\n\r\n",
+                "GET http://api.example.com/ HTTP/1.1\r\nHost: api.example.com\r\nHost: evil.example.com\r\n\r\n",
+                "CONNECT api.example.com:443 HTTP/1.1\r\nHost: evil.example.com:443\r\n\r\n",
+                "GET http://user@evil.example.com@api.example.com/ HTTP/1.1\r\nHost: api.example.com\r\n\r\n",
+                "get http://api.example.com/ HTTP/1.1\r\nHost: api.example.com\r\n\r\n",
+                "GET http://api.example.com/ HTTP/1.1\r\nHost: api.example.com\rX: y\r\n\r\n",
+        };
+        char big[BROKER_HTTP_HEAD_MAX + 16];
+        http_request r;
+
+        assert_int_equal(head("CONNECT API.example.com:443 HTTP/1.1\r\nHost: api.example.com:443\r\n\r\nTLS", &r), 0);
+        assert_true(r.connect);
+        assert_string_equal(r.host, "api.example.com");
+        assert_int_equal(r.port, 443);
+        assert_int_equal(r.head_len, strlen("CONNECT API.example.com:443 HTTP/1.1\r\nHost: api.example.com:443\r\n\r\n"));
+        assert_int_equal(head("CONNECT [::1]:8443 HTTP/1.0\r\n\r\n", &r), 0);
+        assert_string_equal(r.host, "[::1]");
+        assert_int_equal(head("GET http://api.example.com/a?b HTTP/1.1\r\nhost:  API.example.com \r\n\r\n", &r), 0);
+        assert_false(r.connect);
+        assert_int_equal(r.port, 80);
+        assert_int_equal(r.path, 26); /* "GET http://api.example.com" */
+        assert_int_equal(head("POST http://api.example.com:8080 HTTP/1.1\r\nHost: api.example.com:8080\r\n\r\n", &r), 0);
+        assert_int_equal(r.port, 8080);
+        assert_int_equal(head("GET http://api.example.com/ HTTP/1.1\r\nHost: api", &r), -EAGAIN);
+        for (size_t i = 0; i < N(bad); i++)
+                if (head(bad[i], &r) != -EINVAL)
+                        fail_msg("parsed: '%s'", bad[i]);
+        memset(big, 'a', sizeof(big) - 1);
+        big[sizeof(big) - 1] = '\0';
+        assert_int_equal(head(big, &r), -EINVAL);
+}
+
 /* ---- the public functions' errors ----------------------------------------- */
 
 static int seqpacket(int sv[2]) {
@@ -234,6 +284,7 @@ static void test_api_errors(void **state) {
         assert_int_equal(permit_broker_thread_start(b), -EBUSY);
         assert_int_equal(permit_broker_thread_stop(b), 0);
         assert_null(permit_broker_client_addon(NULL));
+        assert_int_equal(permit_broker_add_proxy(NULL, NULL, -1), -EINVAL);
         permit_broker_remove_client(b, NULL);
         permit_broker_remove_client(NULL, NULL);
         permit_broker_free(b);
@@ -613,6 +664,96 @@ static void test_remove_pending(void **state) {
         close(sock);
 }
 
+/* Proxy mode on loopback (no namespace needed: the broker takes any
+ * listening socket): CONNECT and forward requests, refusals. */
+static void test_proxy(void **state) {
+        fixture *f = *state;
+        char cap[64], buf[1024], req[256];
+        const char *caps[] = { cap };
+        permit_broker_client *c;
+        unsigned pport;
+        int sock = -1, lfd, fd, sv[2], peer;
+        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+        snprintf(cap, sizeof(cap), "net.connect:api.example.com:%u", f->port2);
+        sock = client(f, caps, 1, &c);
+        lfd = tcp_listener(AF_INET, "127.0.0.1", &pport);
+        /* errors first: not listening, twice */
+        assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+        assert_int_equal(permit_broker_add_proxy(f->broker, c, sv[0]), -EINVAL);
+        close(sv[1]);
+        assert_int_equal(permit_broker_add_proxy(f->broker, c, dup(lfd)), 0);
+        assert_int_equal(permit_broker_add_proxy(f->broker, c, lfd), -EBUSY);
+        assert_int_equal(permit_broker_thread_start(f->broker), 0);
+        sa.sin_port = htons((uint16_t) pport);
+
+        /* a granted CONNECT: tunnel both ways */
+        fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        assert_int_equal(connect(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
+        snprintf(req, sizeof(req), "CONNECT api.example.com:%u HTTP/1.1\r\n\r\nearly", f->port2);
+        assert_int_equal(send(fd, req, strlen(req), 0), (ssize_t) strlen(req));
+        peer = accept(f->listener2, NULL, NULL);
+        assert_true(peer >= 0);
+        assert_int_equal(recv(fd, buf, 39, MSG_WAITALL), 39);
+        assert_memory_equal(buf, "HTTP/1.1 200 Connection established\r\n\r\n", 39);
+        assert_int_equal(recv(peer, buf, 5, MSG_WAITALL), 5);
+        assert_memory_equal(buf, "early", 5);
+        assert_int_equal(send(peer, "back", 4, 0), 4);
+        assert_int_equal(recv(fd, buf, 4, MSG_WAITALL), 4);
+        assert_memory_equal(buf, "back", 4);
+        close(peer);
+        assert_int_equal(recv(fd, buf, sizeof(buf), 0), 0); /* upstream closed: so does the tunnel */
+        close(fd);
+
+        /* a forward request: rewritten to origin form */
+        fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        assert_int_equal(connect(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
+        snprintf(req, sizeof(req), "GET http://api.example.com:%u/x?y HTTP/1.1\r\nHost: api.example.com:%u\r\n\r\n",
+                 f->port2, f->port2);
+        assert_int_equal(send(fd, req, strlen(req), 0), (ssize_t) strlen(req));
+        peer = accept(f->listener2, NULL, NULL);
+        assert_true(peer >= 0);
+        snprintf(req, sizeof(req), "GET /x?y HTTP/1.1\r\nHost: api.example.com:%u\r\n\r\n", f->port2);
+        assert_int_equal(recv(peer, buf, strlen(req), MSG_WAITALL), (ssize_t) strlen(req));
+        assert_memory_equal(buf, req, strlen(req));
+        close(peer);
+        close(fd);
+
+        /* refused: another host, smuggled Host, garbage */
+        static const char *const status[] = { "HTTP/1.1 403", "HTTP/1.1 403", "HTTP/1.1 400" };
+        for (size_t i = 0; i < N(status); i++) {
+                ssize_t n;
+
+                fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                assert_int_equal(connect(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
+                if (i == 0)
+                        snprintf(req, sizeof(req), "CONNECT other.example.com:%u HTTP/1.1\r\n\r\n", f->port2);
+                else if (i == 1)
+                        snprintf(req, sizeof(req), "CONNECT api.example.com:%u HTTP/1.1\r\nHost: other.example.com\r\n\r\n",
+                                 f->port2);
+                else
+                        snprintf(req, sizeof(req), "HELLO %u\r\n\r\n", f->port2);
+                assert_int_equal(send(fd, req, strlen(req), 0), (ssize_t) strlen(req));
+                n = recv(fd, buf, sizeof(buf) - 1, MSG_WAITALL);
+                assert_true(n > 12);
+                buf[n] = '\0';
+                assert_memory_equal(buf, status[i], 12);
+                close(fd);
+        }
+        /* a client that connects and closes at once, and one that sends half a head */
+        fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        assert_int_equal(connect(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
+        close(fd);
+        fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        assert_int_equal(connect(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
+        assert_int_equal(send(fd, "CONNECT api.exa", 15, 0), 15);
+        close(fd);
+        assert_int_equal(permit_broker_thread_stop(f->broker), 0);
+        assert_true(f->refusals >= 3);
+        permit_broker_remove_client(f->broker, c);
+        close(sock);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_match_connect),
@@ -620,12 +761,14 @@ int main(void) {
                 cmocka_unit_test(test_parse),
                 cmocka_unit_test(test_format),
                 cmocka_unit_test(test_parse_resolve),
+                cmocka_unit_test(test_http_head),
                 cmocka_unit_test(test_api_errors),
                 cmocka_unit_test_setup_teardown(test_connect, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_flood, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_close_mid_request, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_remove_pending, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_proxy, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
