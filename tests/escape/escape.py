@@ -81,6 +81,7 @@ NO_RAISE = By('denied EPERM', 'hard limit; no CAP_SYS_RESOURCE')
 GRANTED = By('ok', 'granted')
 BROKER = By('denied EACCES', 'the network broker: only granted hosts and ports (DESIGN.md section 7)')
 BROKER_SECCOMP = By('denied EACCES', 'broker mode: seccomp, no IP socket of its own')
+PROXY_LANDLOCK = By('denied EACCES', 'proxy mode: Landlock allows TCP connect to the proxy port only')
 BROKER_LANDLOCK = By('denied EACCES', 'broker mode: Landlock handles TCP connect with no rule')
 
 
@@ -179,6 +180,7 @@ CONNECT = ['net.connect:127.0.0.1:{TCP_PORT}']
 DIRECT = ['--net', 'direct']
 # Broker mode: api.example.com is granted; names resolve through the broker's map (loopback only).
 API = ['net.connect:api.example.com:{TCP_PORT}']
+PROXY = ['--net', 'proxy']
 NAMES = ['--resolve', 'api.example.com=127.0.0.1', '--resolve', 'evil.example.com=127.0.0.2',
          '--resolve', 'evil-example.com=127.0.0.2', '--resolve', 'www.example.com=127.0.0.1']
 HOME_RW = ['fs.write:$HOME']
@@ -351,6 +353,15 @@ CASES = [
       what='net.connect:api.example.com:PORT granted: socket(AF_INET, SOCK_RAW)'),
     C('broker-io-uring', ['io-uring'], SECCOMP, grant=API, net=NAMES, out=IO_URING,
       what='net.connect:api.example.com:PORT granted: io_uring_setup() (io_uring connect)'),
+    # -- proxy mode: a network namespace holding loopback and the broker's proxy only
+    C('proxy-direct', ['tcp-connect', '127.0.0.1', '{TCP_PORT}'], PROXY_LANDLOCK, grant=API, net=PROXY + NAMES,
+      what="net.connect:api.example.com:PORT granted, proxy mode: TCP to its address, around the proxy"),
+    C('proxy-other-host', ['tcp-connect', '127.0.0.2', '{TCP_PORT}'], PROXY_LANDLOCK, grant=API, net=PROXY + NAMES,
+      what='net.connect:api.example.com:PORT granted, proxy mode: TCP to another host'),
+    C('proxy-ipv6', ['tcp-connect', '::1', '{TCP6_PORT}'], PROXY_LANDLOCK, grant=API, net=PROXY + NAMES,
+      what='net.connect:api.example.com:PORT granted, proxy mode: TCP to ::1'),
+    C('proxy-udp', ['udp-send', '127.0.0.1', '{UDP_PORT}'], SECCOMP_SOCKET, grant=API, net=PROXY + NAMES,
+      what='net.connect:api.example.com:PORT granted, proxy mode: send UDP (a DNS query alike)'),
     # -- sys.display granted: what it lets through besides the display
     C('display-unix-connect', ['unix-connect', '{UNIX_PATH}'], LANDLOCK_FS, grant=['sys.display'],
       xfail=everyone('ok', UNIX_BY_PATH), what='sys.display granted: connect to another unix socket by its path'),
