@@ -372,7 +372,7 @@ _public_ int permit_doctor_report(bool json, char **ret) {
                         abi >= features[i].abi ? "yes" : "no", features[i].what);
         fprintf(f, "seccomp: %s\n", sc ? "yes (system call filter: kernel interfaces, socket families, TIOCSTI)"
                                        : "no (kernel interfaces and sockets are open to add-ons)");
-        fprintf(f, "user namespaces: %s (permit does not need them; they would allow a network broker's proxy mode)\n",
+        fprintf(f, "user namespaces: %s (only the network broker's proxy mode needs them, as an ordinary user)\n",
                 ns ? "yes" : "no");
         fprintf(f, "running as: uid %u%s\n", (unsigned) getuid(),
                 getuid() == 0 ? " (root: the processes limit does not apply; run add-ons as a user)" : "");
