@@ -197,38 +197,53 @@ static void forward(int sig) {
                 kill(child_pid, sig);
 }
 
+/* permit_spawn()'s failure as permit run's exit status. */
+static int spawn_failed(int r, const char *cmd) {
+        if (r == -ENOENT)
+                return run_fail("%s: %s", cmd, strerror(-r)), RUN_NOT_FOUND;
+        if (r == -EACCES || r == -ENOEXEC || r == -EPERM)
+                return run_fail("%s: %s", cmd, strerror(-r)), RUN_NOT_EXECUTABLE;
+        return run_fail("cannot start %s: %s", cmd, strerror(-r));
+}
+
+/* ^C reaches CMD through the terminal; permit waits for it to clean up. */
+static void forward_signals(const permit_child *c) {
+        struct sigaction sa = { .sa_handler = forward }, ign = { .sa_handler = SIG_IGN };
+
+        child_pid = permit_child_pid(c);
+        sigaction(SIGINT, &ign, NULL);
+        sigaction(SIGQUIT, &ign, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
+}
+
+/* CMD's wait status (r: permit_child_wait()'s result) as the exit status. */
+static int exit_status(int r, int status, bool killed, const char *cmd, uint64_t wall) {
+        if (r < 0)
+                return run_fail("waiting for %s: %s", cmd, strerror(-r));
+        if (killed)
+                fprintf(stderr, "permit run: %s killed after its wall time (%" PRIu64 " s)\n", cmd, wall);
+        if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+        if (WIFSIGNALED(status))
+                return 128 + WTERMSIG(status);
+        return RUN_FAILED;
+}
+
 /* Fork mode: start, wait with the watchdog, return CMD's status. */
 static int run_child(const permit_ruleset *rs, char **argv, uint64_t wall) {
-        struct sigaction sa = { .sa_handler = forward }, ign = { .sa_handler = SIG_IGN };
         permit_child *c = NULL;
         bool killed = false;
         int r, status = 0;
 
         r = permit_spawn(rs, (const char *const *) argv, (const char *const *) environ,
                          PERMIT_SPAWN_STDIO | PERMIT_SPAWN_KEEP_ENV | PERMIT_SPAWN_NO_SOCKET, &c);
-        if (r == -ENOENT)
-                return run_fail("%s: %s", argv[0], strerror(-r)), RUN_NOT_FOUND;
-        if (r == -EACCES || r == -ENOEXEC || r == -EPERM)
-                return run_fail("%s: %s", argv[0], strerror(-r)), RUN_NOT_EXECUTABLE;
         if (r < 0)
-                return run_fail("cannot start %s: %s", argv[0], strerror(-r));
-        /* ^C reaches CMD through the terminal; permit waits for it to clean up. */
-        child_pid = permit_child_pid(c);
-        sigaction(SIGINT, &ign, NULL);
-        sigaction(SIGQUIT, &ign, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGHUP, &sa, NULL);
+                return spawn_failed(r, argv[0]);
+        forward_signals(c);
         r = permit_child_wait(c, -1, &status, &killed);
         permit_child_free(c);
-        if (r < 0)
-                return run_fail("waiting for %s: %s", argv[0], strerror(-r));
-        if (killed)
-                fprintf(stderr, "permit run: %s killed after its wall time (%" PRIu64 " s)\n", argv[0], wall);
-        if (WIFEXITED(status))
-                return WEXITSTATUS(status);
-        if (WIFSIGNALED(status))
-                return 128 + WTERMSIG(status);
-        return RUN_FAILED;
+        return exit_status(r, status, killed, argv[0], wall);
 }
 
 #ifndef PERMIT_FRONT
@@ -288,7 +303,6 @@ static int run_brokered(const permit_ruleset *rs, char **argv, uint64_t wall, co
                                                   "https_proxy", "http_proxy", "all_proxy" };
         permit_broker_client *client = NULL;
         char why[160];
-        struct sigaction sa = { .sa_handler = forward }, ign = { .sa_handler = SIG_IGN };
         permit_broker *b = NULL;
         permit_child *c = NULL;
         bool killed = false;
@@ -329,17 +343,9 @@ static int run_brokered(const permit_ruleset *rs, char **argv, uint64_t wall, co
                 if (proxy && (r == -EPERM || r == -ENOSPC || r == -EINVAL || r == -EUSERS))
                         return run_fail("--net proxy: cannot make the network namespace: %s; use --net broker",
                                         strerror(-r));
-                if (r == -ENOENT)
-                        return run_fail("%s: %s", argv[0], strerror(-r)), RUN_NOT_FOUND;
-                if (r == -EACCES || r == -ENOEXEC || r == -EPERM)
-                        return run_fail("%s: %s", argv[0], strerror(-r)), RUN_NOT_EXECUTABLE;
-                return run_fail("cannot start %s: %s", argv[0], strerror(-r));
+                return spawn_failed(r, argv[0]);
         }
-        child_pid = permit_child_pid(c);
-        sigaction(SIGINT, &ign, NULL);
-        sigaction(SIGQUIT, &ign, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGHUP, &sa, NULL);
+        forward_signals(c);
         fd = dup(permit_child_broker_socket(c));
         r = fd < 0 ? -errno : permit_broker_add_client(b, id, caps, n_caps, fd, &client);
         if (r >= 0 && proxy) {
@@ -367,15 +373,7 @@ static int run_brokered(const permit_ruleset *rs, char **argv, uint64_t wall, co
         }
         permit_child_free(c);
         permit_broker_free(b);
-        if (r < 0)
-                return run_fail("waiting for %s: %s", argv[0], strerror(-r));
-        if (killed)
-                fprintf(stderr, "permit run: %s killed after its wall time (%" PRIu64 " s)\n", argv[0], wall);
-        if (WIFEXITED(status))
-                return WEXITSTATUS(status);
-        if (WIFSIGNALED(status))
-                return 128 + WTERMSIG(status);
-        return RUN_FAILED;
+        return exit_status(r, status, killed, argv[0], wall);
 }
 #endif
 
