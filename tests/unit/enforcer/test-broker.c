@@ -24,6 +24,7 @@
 #include "enforcer/broker-private.h"
 #include "permit/addon-net.h"
 #include "permit/broker.h"
+#include "permit/enforcer.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -754,6 +755,106 @@ static void test_proxy(void **state) {
         close(sock);
 }
 
+/* ---- the sandbox side: net modes, the spawned add-on's fds ---------------- */
+
+static char *report_json(const char *cap, permit_net_mode mode) {
+        permit_sandbox_options o = { .net = mode };
+        permit_ruleset *rs = NULL;
+        permit_error e = { 0 };
+        char *text = NULL;
+        const char *caps[] = { cap };
+
+        assert_int_equal(permit_ruleset_new(caps, 1, NULL, &o, &rs, &e), 0);
+        assert_int_equal(permit_ruleset_report(rs, true, &text), 0);
+        permit_ruleset_free(rs);
+        return text;
+}
+
+static void test_net_modes(void **state) {
+        permit_sandbox_options bad = { .net = (permit_net_mode) 7 };
+        permit_ruleset *rs = NULL;
+        permit_error e = { 0 };
+        char *j;
+
+        assert_int_equal(permit_ruleset_new(NULL, 0, NULL, &bad, &rs, &e), -EINVAL);
+        assert_non_null(strstr(e.text, "unknown network mode"));
+        j = report_json("net.connect:api.example.com", PERMIT_NET_BROKER);
+        assert_non_null(strstr(j, "\"net_mode\": \"broker\""));
+        assert_non_null(strstr(j, "net.connect:api.example.com via broker (fully enforced)"));
+        assert_non_null(strstr(j, "\"fully_enforced\": true"));
+        assert_null(strstr(j, "\"AF_INET\"")); /* no IP socket family */
+        free(j);
+        j = report_json("net.listen:8080", PERMIT_NET_BROKER);
+        assert_non_null(strstr(j, "\"fully_enforced\": true"));
+        free(j);
+        j = report_json("net.connect:api.example.com", PERMIT_NET_PROXY);
+        assert_non_null(strstr(j, "\"net_mode\": \"proxy\""));
+        assert_non_null(strstr(j, "via proxy (fully enforced)"));
+        assert_non_null(strstr(j, "\"port\": 3128"));
+        free(j);
+        j = report_json("net.connect:api.example.com", PERMIT_NET_DIRECT);
+        assert_non_null(strstr(j, "\"net_mode\": \"direct\""));
+        assert_non_null(strstr(j, "\"fully_enforced\": false"));
+        free(j);
+}
+
+/* The child's fds under PERMIT_SPAWN_BROKER (with and without the host
+ * socket) and PERMIT_SPAWN_PROXY: python3 checks them and exits 0. */
+static void test_spawn_fds(void **state) {
+        static const char check[] =
+                "import os, socket, sys\n"
+                "b = socket.socket(fileno=4)\n"
+                "ok = b.type == socket.SOCK_SEQPACKET and os.environ.get('PERMIT_BROKER_FD') == '4'\n"
+                "try:\n"
+                "    h = socket.socket(fileno=3); ok = ok and sys.argv[1] == 'socket' and h.type == socket.SOCK_STREAM\n"
+                "except OSError:\n"
+                "    ok = ok and sys.argv[1] == 'none'\n"
+                "ok = ok and (sys.argv[2] == 'proxy') == (os.environ.get('HTTPS_PROXY') == 'http://127.0.0.1:3128')\n"
+                "sys.exit(0 if ok else 1)\n";
+        static const struct {
+                permit_spawn_flags flags;
+                const char *fd3, *proxy;
+                permit_net_mode net;
+        } runs[] = {
+                { PERMIT_SPAWN_BROKER, "socket", "no", PERMIT_NET_BROKER },
+                { PERMIT_SPAWN_BROKER | PERMIT_SPAWN_NO_SOCKET, "none", "no", PERMIT_NET_BROKER },
+                { PERMIT_SPAWN_PROXY, "socket", "proxy", PERMIT_NET_PROXY },
+        };
+
+        for (size_t i = 0; i < N(runs); i++) {
+                permit_sandbox_options o = { .net = runs[i].net };
+                const char *caps[] = { "net.connect:api.example.com" };
+                const char *argv[] = { "python3", "-I", "-c", check, runs[i].fd3, runs[i].proxy, NULL };
+                permit_ruleset *rs = NULL;
+                permit_child *c = NULL;
+                permit_error e = { 0 };
+                int status = -1, type = 0, listening = 0;
+                socklen_t len = sizeof(type);
+
+                assert_int_equal(permit_ruleset_new(caps, 1, &(permit_paths) { .entry = "/usr/bin/python3" }, &o, &rs, &e),
+                                 0);
+                assert_int_equal(permit_spawn(rs, argv, NULL, runs[i].flags, &c), 0);
+                assert_true(permit_child_broker_socket(c) >= 0);
+                assert_int_equal(getsockopt(permit_child_broker_socket(c), SOL_SOCKET, SO_TYPE, &type, &len), 0);
+                assert_int_equal(type, SOCK_SEQPACKET);
+                if (runs[i].flags & PERMIT_SPAWN_PROXY) {
+                        len = sizeof(listening);
+                        assert_int_equal(getsockopt(permit_child_proxy_listener(c), SOL_SOCKET, SO_ACCEPTCONN,
+                                                    &listening, &len),
+                                         0);
+                        assert_true(listening);
+                } else
+                        assert_int_equal(permit_child_proxy_listener(c), -1);
+                assert_int_equal(permit_child_wait(c, 10000, &status, NULL), 1);
+                if (status != 0)
+                        fail_msg("run %zu: status %d", i, status);
+                permit_child_free(c);
+                permit_ruleset_free(rs);
+        }
+        assert_int_equal(permit_child_broker_socket(NULL), -1);
+        assert_int_equal(permit_child_proxy_listener(NULL), -1);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_match_connect),
@@ -763,6 +864,8 @@ int main(void) {
                 cmocka_unit_test(test_parse_resolve),
                 cmocka_unit_test(test_http_head),
                 cmocka_unit_test(test_api_errors),
+                cmocka_unit_test(test_net_modes),
+                cmocka_unit_test(test_spawn_fds),
                 cmocka_unit_test_setup_teardown(test_connect, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_flood, setup, teardown),
