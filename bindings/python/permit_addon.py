@@ -110,6 +110,8 @@ def _request(op, args, timeout=None):
                     raise _error(int(words[2]), words[3] if len(words) > 3 else '')
                 raise BrokerError(errno.EPROTO, f'bad answer from the network broker: {data[:80]!r}')
         finally:
+            # The dup shares fd 4's file status: leave it blocking, as C callers expect.
+            sock.setblocking(True)
             sock.close()
 
 
