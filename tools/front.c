@@ -4,10 +4,10 @@
  * libarchive's dependencies (libxml2, ICU, libstdc++: 20 libraries) alone
  * takes about 1.7 ms. So this front is linked statically with only the
  * enforcer and runs `run` and `doctor` itself; every other command is
- * permit-tool (tools/permit.c), executed with the same arguments, found
- * next to this program (the build tree) or in PERMIT_LIBEXECDIR. */
+ * permit-tool (tools/permit.c), or permit-client for the registry client's
+ * commands, executed with the same arguments, found next to this program
+ * (the build tree) or in PERMIT_LIBEXECDIR. */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,21 +19,7 @@
 static char **front_argv;
 
 static void exec_tool(char **argv) {
-        char self[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-        if (n > 0 && (size_t) n < sizeof(self) - sizeof("permit-tool")) {
-                char *slash;
-
-                self[n] = '\0';
-                slash = strrchr(self, '/');
-                if (slash) {
-                        strcpy(slash + 1, "permit-tool");
-                        if (access(self, X_OK) == 0)
-                                execv(self, argv);
-                }
-        }
-        execv(PERMIT_LIBEXECDIR "/permit-tool", argv);
+        tool_exec_sibling(tool_is_client_command(argv[1]) ? "permit-client" : "permit-tool", argv);
 }
 
 void front_exec_tool(void) {
@@ -57,6 +43,7 @@ int main(int argc, char **argv) {
                 return strcmp(name, "permit run") == 0 ? cmd_run(argc - 1, argv + 1) : cmd_doctor(argc - 1, argv + 1);
         }
         exec_tool(argv);
-        fprintf(stderr, "permit: cannot start permit-tool (%s): %s\n", PERMIT_LIBEXECDIR, strerror(errno));
+        fprintf(stderr, "permit: cannot start %s (%s): %s\n",
+                tool_is_client_command(argv[1]) ? "permit-client" : "permit-tool", PERMIT_LIBEXECDIR, strerror(errno));
         return EXIT_USAGE;
 }

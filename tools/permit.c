@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* permit: the command. Each subcommand is a file of its own. */
+/* permit: the command. Each subcommand is a file of its own. Built twice:
+ * permit-tool (every command; the registry client's are executed as
+ * permit-client) and, with PERMIT_CLIENT, permit-client (those alone), so
+ * that only permit-client links libcurl (DESIGN.md section 2). */
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,21 +12,51 @@
 #include "config.h"
 #include "tool.h"
 
+/* A command that lives in the other program (permit-tool or permit-client):
+ * argv[0] is "permit COMMAND" (main below); executes that program with
+ * "permit" "COMMAND" ARGS... */
+static int cmd_elsewhere(int argc, char **argv) {
+        const char *name = strchr(argv[0], ' ');
+        const char *program = name && tool_is_client_command(name + 1) ? "permit-client" : "permit-tool";
+        char **args = calloc((size_t) argc + 2, sizeof(*args));
+
+        if (!args || !name) {
+                free(args);
+                tool_error("out of memory");
+                return EXIT_USAGE;
+        }
+        args[0] = (char *) "permit";
+        args[1] = (char *) name + 1;
+        memcpy(args + 2, argv + 1, (size_t) argc * sizeof(*args)); /* with the final NULL */
+        tool_exec_sibling(program, args);
+        tool_error("cannot start %s (%s): %s", program, PERMIT_LIBEXECDIR, strerror(errno));
+        free(args);
+        return EXIT_USAGE;
+}
+
+#ifdef PERMIT_CLIENT
+#define CLIENT(cmd) cmd
+#define CORE(cmd) cmd_elsewhere
+#else
+#define CLIENT(cmd) cmd_elsewhere
+#define CORE(cmd) cmd
+#endif
+
 static const command commands[] = {
-        { "keygen", "create a signing key pair (minisign's format)", cmd_keygen },
-        { "sign", "seal an add-on package with your key", cmd_sign },
-        { "verify", "check a package against its seal and a public key", cmd_verify },
-        { "inspect", "show what an add-on asks for, as a user will be asked", cmd_inspect },
-        { "grants", "approve, review and revoke what add-ons may do", cmd_grants },
-        { "key", "rotate: hand an add-on over to a new key", cmd_key },
-        { "registry", "operate a registry: init, check-upload, add, revoke, publish", cmd_registry },
-        { "install", "install an add-on from a registry, verified, after consent", cmd_install },
-        { "update", "update add-ons from their registry (new capabilities stay off until approved)", cmd_update },
-        { "remove", "uninstall add-ons (--purge: with their data and grants)", cmd_remove },
-        { "list", "add-ons installed from registries, or a registry's (--available)", cmd_list },
-        { "upload", "send a signed package to a registry's upload inbox", cmd_upload },
-        { "run", "run a command in a sandbox with the given capabilities", cmd_run },
-        { "doctor", "show what this machine can enforce", cmd_doctor },
+        { "keygen", "create a signing key pair (minisign's format)", CORE(cmd_keygen) },
+        { "sign", "seal an add-on package with your key", CORE(cmd_sign) },
+        { "verify", "check a package against its seal and a public key", CORE(cmd_verify) },
+        { "inspect", "show what an add-on asks for, as a user will be asked", CORE(cmd_inspect) },
+        { "grants", "approve, review and revoke what add-ons may do", CORE(cmd_grants) },
+        { "key", "rotate: hand an add-on over to a new key", CORE(cmd_key) },
+        { "registry", "operate a registry: init, check-upload, add, revoke, publish", CORE(cmd_registry) },
+        { "install", "install an add-on from a registry, verified, after consent", CLIENT(cmd_install) },
+        { "update", "update add-ons from their registry (new capabilities stay off until approved)", CLIENT(cmd_update) },
+        { "remove", "uninstall add-ons (--purge: with their data and grants)", CLIENT(cmd_remove) },
+        { "list", "add-ons installed from registries, or a registry's (--available)", CLIENT(cmd_list) },
+        { "upload", "send a signed package to a registry's upload inbox", CLIENT(cmd_upload) },
+        { "run", "run a command in a sandbox with the given capabilities", CORE(cmd_run) },
+        { "doctor", "show what this machine can enforce", CORE(cmd_doctor) },
 };
 
 static void usage(FILE *f) {
@@ -59,10 +93,12 @@ int main(int argc, char **argv) {
         }
         if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
                 if (argc > 2 && strcmp(argv[1], "help") == 0) {
-                        char *args[] = { argv[2], (char *) "--help", NULL };
+                        char name[64], *args[] = { name, (char *) "--help", NULL };
                         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-                                if (strcmp(argv[2], commands[i].name) == 0)
+                                if (strcmp(argv[2], commands[i].name) == 0) {
+                                        snprintf(name, sizeof(name), "permit %s", commands[i].name);
                                         return commands[i].run(2, args);
+                                }
                 }
                 usage(stdout);
                 return EXIT_OK;

@@ -101,5 +101,13 @@ int cmd_update(int argc, char **argv);
 int cmd_remove(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_upload(int argc, char **argv);
+
+/* Executes NAME (permit-tool, permit-client) found next to this program or
+ * in PERMIT_LIBEXECDIR with argv; returns only when it could not
+ * (errno says why). tools/exec-sibling.c */
+void tool_exec_sibling(const char *name, char **argv);
+/* The commands that live in permit-client: install, update, remove, list,
+ * upload (the only ones that link libcurl). */
+bool tool_is_client_command(const char *name);
 int cmd_run(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);

@@ -51,13 +51,15 @@ typedef struct permit_sandbox_limits {
 /* How a sandbox with net.connect / net.listen grants reaches the network
  * (doc/capabilities.md, doc/broker.md). */
 typedef enum permit_net_mode {
+        /* The default, so that a host that never thinks about it fails
+         * closed: no IP socket of its own (seccomp) and no TCP connect or
+         * bind (Landlock): every connection comes from the network broker
+         * (permit/broker.h) over fd PERMIT_BROKER_FD, checked by host name.
+         * Without a broker (no PERMIT_SPAWN_BROKER) there is no network. */
+        PERMIT_NET_BROKER = 0,
         /* TCP sockets of its own; Landlock limits TCP ports (ABI >= 4), not
-         * hosts: net.connect is "partly" enforced. */
-        PERMIT_NET_DIRECT = 0,
-        /* No IP socket of its own (seccomp) and no TCP connect or bind
-         * (Landlock): every connection comes from the network broker
-         * (permit/broker.h) over fd PERMIT_BROKER_FD, checked by host name. */
-        PERMIT_NET_BROKER,
+         * hosts: net.connect is "partly" enforced. Opt in knowingly. */
+        PERMIT_NET_DIRECT,
         /* As broker mode, and the add-on runs in a network namespace of its
          * own holding only loopback, where the broker's HTTP proxy listens on
          * 127.0.0.1:PERMIT_PROXY_PORT (PERMIT_SPAWN_PROXY); the sandbox may
@@ -84,7 +86,7 @@ typedef struct permit_sandbox_options {
         /* Refuse to apply a ruleset that is not fully enforced on this
          * kernel (permit_spawn, permit_restrict_self return -ENOTSUP). */
         bool require_full;
-        /* How net.connect / net.listen grants are served (default: direct). */
+        /* How net.connect / net.listen grants are served (default: broker). */
         permit_net_mode net;
 } permit_sandbox_options;
 

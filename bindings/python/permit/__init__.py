@@ -25,7 +25,7 @@ from .package import (Capability, Change, Limits, Manifest, PackageInfo, PublicK
                       verify_with_seal_key, warnings_for)
 from .policy import Policy
 from .registry import RegistryIndex
-from .sandbox import (SOCKET_FD, AddonSandbox, Child, ChildExit, Ruleset, SandboxOptions, doctor_report,
+from .sandbox import (NET_BROKER, NET_DIRECT, NET_PROXY, SOCKET_FD, AddonSandbox, Child, ChildExit, Ruleset, SandboxOptions, doctor_report,
                       landlock_abi, restrict_self)
 from .store import CapDecision, EffectiveGrant, GrantEntry, GrantState, Record, Store, default_profile
 

@@ -96,7 +96,7 @@ class SandboxLimits(Structure):
 class SandboxOptions(Structure):
     """permit_sandbox_options."""
     _fields_ = [("limits", SandboxLimits), ("landlock_abi_max", c_uint), ("no_landlock", c_bool),
-                ("require_full", c_bool)]
+                ("require_full", c_bool), ("net", c_int)]
 
 
 class Paths(Structure):

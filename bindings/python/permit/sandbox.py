@@ -23,9 +23,12 @@ from .store import EffectiveGrant, Store
 lib = _lib.lib
 
 __all__ = ["SandboxOptions", "Ruleset", "AddonSandbox", "Child", "ChildExit", "restrict_self", "doctor_report",
-           "landlock_abi", "SOCKET_FD"]
+           "landlock_abi", "SOCKET_FD", "NET_BROKER", "NET_DIRECT", "NET_PROXY"]
 
 SOCKET_FD = 3  # PERMIT_SOCKET_FD: the add-on's end of the host socket
+
+
+NET_BROKER, NET_DIRECT, NET_PROXY = 0, 1, 2  # permit_net_mode
 
 
 @dataclass
@@ -42,17 +45,21 @@ class SandboxOptions:
     landlock_abi_max: int = 0
     no_landlock: bool = False
     require_full: bool = False
+    #: how net.connect grants are served: NET_BROKER (the default: only
+    #: through a network broker, none without one), NET_DIRECT (TCP ports
+    #: only, hosts not checked), NET_PROXY (permit/enforcer.h)
+    net: int = 0
 
     def _to_c(self) -> _lib.SandboxOptions:
         return _lib.SandboxOptions(_lib.SandboxLimits(self.memory_mb, self.cpu_seconds, self.processes,
                                                       self.open_files, self.file_size_mb, self.wall_seconds),
-                                   self.landlock_abi_max, self.no_landlock, self.require_full)
+                                   self.landlock_abi_max, self.no_landlock, self.require_full, self.net)
 
     @classmethod
     def _from_c(cls, o: _lib.SandboxOptions) -> "SandboxOptions":
         lim = o.limits
         return cls(lim.memory_mb, lim.cpu_seconds, lim.processes, lim.open_files, lim.file_size_mb,
-                   lim.wall_seconds, o.landlock_abi_max, bool(o.no_landlock), bool(o.require_full))
+                   lim.wall_seconds, o.landlock_abi_max, bool(o.no_landlock), bool(o.require_full), o.net)
 
     @classmethod
     def from_policy(cls, policy: Policy | None) -> "SandboxOptions":

@@ -211,7 +211,10 @@ static void test_restrict_self(void **state) {
 static void test_granted_network(void **state) {
         fixture *f = *state;
         const char *caps[] = { "net.listen:38081" };
-        permit_ruleset *rs = ruleset(f, caps, 1, NULL, "/bin/true");
+        /* direct mode: Landlock's port rules (broker mode, the default,
+         * gives no IP socket at all) */
+        permit_sandbox_options direct = { .net = PERMIT_NET_DIRECT };
+        permit_ruleset *rs = ruleset(f, caps, 1, &direct, "/bin/true");
         int status;
         pid_t pid = fork();
 

@@ -78,7 +78,9 @@ static permit_paths paths_of(const fixture *f) {
 /* Compiles and returns the JSON report. */
 static json_t *compile_json(const fixture *f, const char *const *caps, size_t n, unsigned abi, permit_ruleset **ret) {
         permit_paths p = paths_of(f);
-        permit_sandbox_options policy = { .landlock_abi_max = abi, .no_landlock = abi == 0 };
+        /* direct mode: these tests read the Landlock port rules that broker
+         * mode (the default) never makes */
+        permit_sandbox_options policy = { .landlock_abi_max = abi, .no_landlock = abi == 0, .net = PERMIT_NET_DIRECT };
         permit_ruleset *rs = NULL;
         permit_error error = { 0 };
         char *text = NULL;
