@@ -119,6 +119,9 @@ HOSTILE(test_bomb_small_declared, "bomb-small-declared.zip", 0, 0, -EIO, "liar.b
 HOSTILE(test_short, "short.zip", 0, 0, -EIO, "short.txt", "ZIP uncompressed data is wrong size (read 50, expected 100)")
 HOSTILE(test_long, "long.zip", 0, 0, -EIO, "long.txt", "data longer than its declared size")
 HOSTILE(test_bad_crc, "bad-crc.zip", 0, 0, -EIO, "crc.txt", "ZIP bad CRC: 0x3610a686 should be 0x12345678")
+HOSTILE(test_bad_crc_local, "bad-crc-local.zip", 0, 0, -EIO, "crc.txt", "Inconsistent CRC32 values")
+HOSTILE(test_bad_crc_local_zero, "bad-crc-local-zero.zip", 0, 0, -EIO, "crc.txt",
+        "ZIP bad CRC: 0x3610a686 should be 0x12345678")
 /* Not zips, or broken ones. */
 HOSTILE(test_truncated, "truncated.zip", 0, 0, -EIO, "", "no end of central directory record")
 HOSTILE(test_garbage, "garbage.zip", 0, 0, -EINVAL, "", "not a directory or a zip archive")
@@ -151,6 +154,12 @@ static void test_good_empty(void **state) {
 static void test_good_writestr(void **state) {
         (void) state;
         check_good("good-writestr.zip", "plain.txt 6 644;"); /* mode 0600, no type bits */
+}
+
+/* A local CRC of 0 defers to the central directory's, which is right. */
+static void test_crc_local_zero(void **state) {
+        (void) state;
+        check_good("crc-local-zero.zip", "crc.txt 5 644;");
 }
 
 static void test_good_windows(void **state) {
@@ -288,6 +297,9 @@ int main(void) {
                 cmocka_unit_test(test_short),
                 cmocka_unit_test(test_long),
                 cmocka_unit_test(test_bad_crc),
+                cmocka_unit_test(test_bad_crc_local),
+                cmocka_unit_test(test_bad_crc_local_zero),
+                cmocka_unit_test(test_crc_local_zero),
                 cmocka_unit_test(test_truncated),
                 cmocka_unit_test(test_garbage),
                 cmocka_unit_test(test_garbage_pk),
