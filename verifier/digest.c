@@ -60,7 +60,7 @@ typedef struct file_state {
 /* A job is one buffer holding one leaf, or many small files' only leaves
  * packed together: handing 10,000 small files to the workers one by one
  * costs more in locking and wake-ups than hashing them. */
-#define PACK_THRESHOLD ((size_t) 64 * 1024)
+#define PACK_THRESHOLD DIGEST_SMALL_MAX
 #define PACK_MAX_SEGMENTS 64
 
 typedef struct segment {
@@ -95,6 +95,7 @@ struct digest_engine {
 
         job *pack;                 /* small leaves being gathered, not queued yet */
         size_t pack_used;
+        uint8_t *small;            /* a reserved small leaf's space (in the pack, or a buffer) */
 
         file_state *current;
         size_t files_open;         /* begun and not yet written out */
@@ -300,10 +301,9 @@ static void pack_flush(digest_engine *e) {
         pthread_mutex_unlock(&e->lock);
 }
 
-/* Copies a small leaf into the pack (starting one when needed). */
-static int pack_add(digest_engine *e, file_state *f, const uint8_t *data, size_t len) {
-        segment *g;
-
+/* Room for a small leaf of len bytes at the end of the pack (starting one
+ * when needed). */
+static uint8_t *pack_reserve(digest_engine *e, size_t len) {
         if (e->pack && (e->pack_used + len > PERMIT_CHUNK_SIZE || e->pack->n_seg == PACK_MAX_SEGMENTS))
                 pack_flush(e);
         if (!e->pack) {
@@ -315,7 +315,7 @@ static int pack_add(digest_engine *e, file_state *f, const uint8_t *data, size_t
                 if (!j) {
                         e->free_bufs[e->n_free++] = buf;
                         pthread_mutex_unlock(&e->lock);
-                        return -ENOMEM;
+                        return NULL;
                 }
                 j->buf = buf;
                 e->pack = j;
@@ -323,10 +323,25 @@ static int pack_add(digest_engine *e, file_state *f, const uint8_t *data, size_t
                 pthread_mutex_unlock(&e->lock);
         }
         /* Workers never see the pack before it is queued (under the lock). */
-        memcpy(e->pack->buf + e->pack_used, data, len);
-        g = &e->pack->seg[e->pack->n_seg++];
+        return e->pack->buf + e->pack_used;
+}
+
+/* The len bytes written at the pack's end become the next leaf of f. */
+static void pack_commit(digest_engine *e, file_state *f, size_t len) {
+        segment *g = &e->pack->seg[e->pack->n_seg++];
+
         *g = (segment) { .file = f, .index = f->n_chunks, .off = e->pack_used, .len = len };
         e->pack_used += len;
+}
+
+/* Copies a small leaf into the pack. */
+static int pack_add(digest_engine *e, file_state *f, const uint8_t *data, size_t len) {
+        uint8_t *room = pack_reserve(e, len);
+
+        if (!room)
+                return -ENOMEM;
+        memcpy(room, data, len);
+        pack_commit(e, f, len);
         return 0;
 }
 
@@ -374,6 +389,44 @@ int digest_engine_submit(digest_engine *e, uint8_t *buf, size_t len) {
                 queue_locked(e, j);
         pthread_mutex_unlock(&e->lock);
         return 0;
+}
+
+uint8_t *digest_engine_reserve_small(digest_engine *e, size_t len) {
+        if (!e->current || len == 0 || len > DIGEST_SMALL_MAX || e->small)
+                return NULL;
+        /* Without workers a leaf is hashed where it is: any buffer will do. */
+        e->small = e->n_threads == 0 ? digest_engine_buffer(e) : pack_reserve(e, len);
+        return e->small;
+}
+
+int digest_engine_submit_small(digest_engine *e, size_t len) {
+        file_state *f = e->current;
+        uint8_t *room = e->small;
+
+        if (!room)
+                return -EINVAL;
+        e->small = NULL;
+        if (e->n_threads == 0)
+                return digest_engine_submit(e, room, len);
+        /* Within what was reserved: the pack still has room for it. */
+        if (!f || len == 0 || len > DIGEST_SMALL_MAX || f->n_chunks >= f->n_alloc || !e->pack ||
+            room != e->pack->buf + e->pack_used || e->pack_used + len > PERMIT_CHUNK_SIZE)
+                return -EINVAL;
+        pthread_mutex_lock(&e->lock);
+        pack_commit(e, f, len);
+        f->n_chunks++;
+        f->n_pending++;
+        f->size += len;
+        pthread_mutex_unlock(&e->lock);
+        return 0;
+}
+
+void digest_engine_cancel_small(digest_engine *e) {
+        uint8_t *room = e->small;
+
+        e->small = NULL;
+        if (room && e->n_threads == 0)
+                digest_engine_release(e, room);
 }
 
 int digest_engine_end_file(digest_engine *e) {
