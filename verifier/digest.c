@@ -192,6 +192,7 @@ static void pack_flush(digest_engine *e);
 void digest_engine_free(digest_engine *e) {
         if (!e)
                 return;
+        digest_engine_cancel_small(e);
         /* Packed leaves still belong to files whose digests (or leaves) must
          * be finished or freed: let the workers have them. */
         pack_flush(e);
