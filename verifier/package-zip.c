@@ -55,6 +55,10 @@ typedef struct central_entry {
         uint64_t offset;
         uint32_t crc;
         char *name;
+        /* For package_zip_read_member(): how the data is stored, where it
+         * starts (after the local header), its sizes. */
+        uint16_t method;
+        uint64_t data_offset, csize, usize;
 } central_entry;
 
 static uint16_t le16(const unsigned char *p) {
@@ -178,6 +182,10 @@ static int read_central(package *p, permit_error *error) {
                  * itself; it is told not to (package_zip_read does). */
                 if (le32(local + 14) != 0 && le32(local + 14) != z->central[k].crc)
                         return package_fail(error, -EIO, z->central[k].name, "Inconsistent CRC32 values");
+                z->central[k].method = le16(h + 10);
+                z->central[k].csize = le32(h + 20);
+                z->central[k].usize = le32(h + 24);
+                z->central[k].data_offset = z->central[k].offset + LFH + len + le16(local + 28);
                 pos += CDH + len + le16(h + 30) + le16(h + 32);
         }
         if (pos != cd_offset + cd_size)
@@ -520,4 +528,50 @@ ssize_t package_zip_read(package *p, void *buf, size_t size, permit_error *error
         if (check_ratio(p, error) < 0)
                 return -EFBIG;
         return n;
+}
+
+int package_zip_read_member(package *p, const char *name, size_t max, char **ret, size_t *ret_len) {
+        package_zip *z = p->zip;
+        const central_entry *c = NULL;
+        _cleanup_free_ unsigned char *raw = NULL;
+        _cleanup_free_ char *out = NULL;
+        size_t in_used = 0, out_len = 0;
+
+        if (z->empty)
+                return 0;
+        for (uint64_t k = 0; k < z->n_central && !c; k++)
+                if (streq(z->central[k].name, name))
+                        c = &z->central[k];
+        /* Only a plain member that lies before the central directory. */
+        if (!c || (c->method != 0 && c->method != 8) || c->usize > max || c->csize > max ||
+            c->data_offset + c->csize > z->archive_size)
+                return 0;
+        raw = malloc(c->csize ? c->csize : 1);
+        out = malloc(c->usize + 1);
+        if (!raw || !out)
+                return -ENOMEM;
+        if (read_exact(z->fd, raw, c->csize, c->data_offset) < 0)
+                return 0;
+        if (c->method == 0) {
+                if (c->csize != c->usize)
+                        return 0;
+                memcpy(out, raw, c->csize);
+                out_len = c->csize;
+        } else {
+                struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+                enum libdeflate_result lr;
+
+                if (!d)
+                        return -ENOMEM;
+                lr = libdeflate_deflate_decompress_ex(d, raw, c->csize, out, c->usize, &in_used, &out_len);
+                libdeflate_free_decompressor(d);
+                if (lr != LIBDEFLATE_SUCCESS || in_used != c->csize)
+                        return 0;
+        }
+        if (out_len != c->usize || libdeflate_crc32(0, out, out_len) != c->crc)
+                return 0;
+        out[out_len] = '\0';
+        *ret = steal_pointer(&out);
+        *ret_len = out_len;
+        return 1;
 }

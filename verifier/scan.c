@@ -124,6 +124,16 @@ int package_scan(const char *path, const permit_package_limits *limits, bool has
                 if (r < 0)
                         return r;
         }
+        if (hash && hooks && hooks->seal_ahead) {
+                char *text = NULL;
+                size_t len = 0;
+
+                r = package_peek_member(p, PERMIT_SEAL_NAME, PERMIT_SEAL_MAX_SIZE, &text, &len);
+                if (r < 0)
+                        return permit_error_set_source(error, r, path);
+                if (r > 0)
+                        hooks->seal_ahead(hooks->userdata, text, len);
+        }
 
         for (;;) {
                 const char *name;

@@ -174,6 +174,38 @@ static void test_libarchive_fifo(void **state) {
         check_good("fifo.zip", "fifo 1 644;");
 }
 
+/* A member read ahead, straight from the archive, before its turn. */
+static void test_peek(void **state) {
+        static const char want[] = "{\"id\": \"org.example.addon\"}\n";
+        permit_error error;
+        char *text = NULL;
+        size_t len = 0;
+        package *p;
+
+        (void) state;
+        assert_int_equal(package_open(zip_path("good.zip"), NULL, &p, &error), 0);
+        assert_int_equal(package_peek_member(p, "permit.json", 1024, &text, &len), 1);
+        assert_int_equal(len, strlen(want));
+        assert_string_equal(text, want);
+        free(text);
+        /* Deflated, 128 KiB. */
+        assert_int_equal(package_peek_member(p, "big.txt", 1 << 20, &text, &len), 1);
+        assert_int_equal(len, 131072);
+        free(text);
+        /* Too large, missing: not read. */
+        assert_int_equal(package_peek_member(p, "big.txt", 1000, &text, &len), 0);
+        assert_int_equal(package_peek_member(p, "nope", 1024, &text, &len), 0);
+        assert_int_equal(package_peek_member(p, NULL, 1024, &text, &len), -EINVAL);
+        package_free(p);
+        /* Data that does not match its CRC-32, or its size: not read. */
+        assert_int_equal(package_open(zip_path("bad-crc.zip"), NULL, &p, &error), 0);
+        assert_int_equal(package_peek_member(p, "crc.txt", 1024, &text, &len), 0);
+        package_free(p);
+        assert_int_equal(package_open(zip_path("short.zip"), NULL, &p, &error), 0);
+        assert_int_equal(package_peek_member(p, "short.txt", 1024, &text, &len), 0);
+        package_free(p);
+}
+
 static void test_content(void **state) {
         static const char want[] = "{\"id\": \"org.example.addon\"}\n";
         permit_error error;
@@ -297,6 +329,7 @@ int main(void) {
                 cmocka_unit_test(test_short),
                 cmocka_unit_test(test_long),
                 cmocka_unit_test(test_bad_crc),
+                cmocka_unit_test(test_peek),
                 cmocka_unit_test(test_bad_crc_local),
                 cmocka_unit_test(test_bad_crc_local_zero),
                 cmocka_unit_test(test_crc_local_zero),
