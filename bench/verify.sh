@@ -179,6 +179,25 @@ for p in "${packages[@]}"; do
         echo
 done
 
+# --- interleaved: permit verify and minisign -V, one run of each in turn -----
+# hyperfine runs all of one command, then all of the next: on a shared
+# machine load then hits them unequally. bench/interleave.c alternates them,
+# so the ratio of their medians is the figure to trust when the machine is
+# busy (INTERLEAVE_RUNS, default 3 x BENCH_RUNS, at least 10).
+cc -O2 -o "$work/interleave" "$here/interleave.c"
+interleave_runs=${INTERLEAVE_RUNS:-$((3 * runs < 10 ? 10 : 3 * runs))}
+: >"$results/ratios.txt"
+for p in "${packages[@]}"; do
+        "$work/interleave" "$interleave_runs" "$permit verify -q -p key.pub $p.zip" \
+                "$(command -v minisign) -Vqm $p.zip -p key.pub" >"$results/interleave-$p.md"
+        # rows: | `CMD` | median | p10 | fastest | ...; first permit, then minisign
+        awk -F' *[|] *' -v p="$p" 'BEGIN { n = 0 } /^[|] `/ { sub(/ ms$/, "", $3); sub(/ ms$/, "", $5); med[n] = $3; fast[n] = $5; n++ }
+                END { printf "ratio minisign/permit (%s.zip, interleaved): median %.2fx, fastest %.2fx (permit %.1f ms, minisign %.1f ms median)\n",
+                        p, med[1] / med[0], fast[1] / fast[0], med[0], med[1] }' "$results/interleave-$p.md" |
+                tee -a "$results/ratios.txt"
+done
+echo
+
 # --- peak memory -------------------------------------------------------------
 rss() { # COMMAND... -> KiB
         /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': *' '/Maximum resident set size/ {print $2}'
@@ -235,5 +254,6 @@ rss_of() {
 } | tee "$results/summary.md"
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "load:    $load (1, 5, 15 min) at end" | tee -a "$results/machine.txt"
+cat "$results/ratios.txt"
 echo
 echo "results in $results"

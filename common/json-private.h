@@ -14,6 +14,20 @@
  * and returns -EINVAL (or -ENOMEM). */
 int permit_json_parse(const char *buf, size_t len, json_t **ret, permit_error *error);
 
+/* A growing output buffer for the canonical form and for writers that
+ * build it directly (seal.c); a failed append makes it sticky-failed
+ * (error). data is NUL-terminated once anything was appended. */
+typedef struct permit_json_out {
+        char *data;
+        size_t len, size;
+        int error;
+} permit_json_out;
+
+void permit_json_out_append(permit_json_out *o, const char *s, size_t n);
+/* s[0..len) (valid UTF-8) as a JSON string, quoted and escaped exactly as
+ * permit_json_canonical() writes strings. */
+void permit_json_out_string(permit_json_out *o, const char *s, size_t len);
+
 /* Canonical form (RFC 8785 style): object keys sorted by UTF-16 code units,
  * no insignificant white space, strings escaped as RFC 8785 says, integers
  * in decimal. Reals are refused (-EDOM): permit's formats have none, and

@@ -22,14 +22,7 @@ int permit_json_parse(const char *buf, size_t len, json_t **ret, permit_error *e
         return 0;
 }
 
-/* A growing output buffer; a failed append makes it sticky-failed. */
-typedef struct out {
-        char *data;
-        size_t len, size;
-        int error;
-} out;
-
-static void out_append(out *o, const char *s, size_t n) {
+void permit_json_out_append(permit_json_out *o, const char *s, size_t n) {
         if (o->error)
                 return;
         if (o->len + n + 1 > o->size) {
@@ -56,33 +49,40 @@ static void out_append(out *o, const char *s, size_t n) {
         o->data[o->len] = '\0';
 }
 
-static void out_string(out *o, const char *s, size_t len) {
+void permit_json_out_string(permit_json_out *o, const char *s, size_t len) {
         static const char hex[] = "0123456789abcdef";
+        size_t run = 0; /* bytes before i that go out as they are */
 
-        out_append(o, "\"", 1);
+        permit_json_out_append(o, "\"", 1);
         for (size_t i = 0; i < len; i++) {
                 unsigned char c = (unsigned char) s[i];
                 char esc[7];
 
+                if (c >= 0x20 && c != '"' && c != '\\') {
+                        run++;
+                        continue;
+                }
+                permit_json_out_append(o, s + i - run, run);
+                run = 0;
                 switch (c) {
-                case '"':  out_append(o, "\\\"", 2); break;
-                case '\\': out_append(o, "\\\\", 2); break;
-                case '\b': out_append(o, "\\b", 2); break;
-                case '\t': out_append(o, "\\t", 2); break;
-                case '\n': out_append(o, "\\n", 2); break;
-                case '\f': out_append(o, "\\f", 2); break;
-                case '\r': out_append(o, "\\r", 2); break;
+                case '"':  permit_json_out_append(o, "\\\"", 2); break;
+                case '\\': permit_json_out_append(o, "\\\\", 2); break;
+                case '\b': permit_json_out_append(o, "\\b", 2); break;
+                case '\t': permit_json_out_append(o, "\\t", 2); break;
+                case '\n': permit_json_out_append(o, "\\n", 2); break;
+                case '\f': permit_json_out_append(o, "\\f", 2); break;
+                case '\r': permit_json_out_append(o, "\\r", 2); break;
                 default:
                         if (c < 0x20) {
                                 memcpy(esc, "\\u00", 4);
                                 esc[4] = hex[c >> 4];
                                 esc[5] = hex[c & 0xf];
-                                out_append(o, esc, 6);
-                        } else
-                                out_append(o, (const char *) &s[i], 1);
+                                permit_json_out_append(o, esc, 6);
+                        }
                 }
         }
-        out_append(o, "\"", 1);
+        permit_json_out_append(o, s + len - run, run);
+        permit_json_out_append(o, "\"", 1);
 }
 
 /* Next UTF-16 code unit of a UTF-8 string (jansson has validated it). A
@@ -134,7 +134,7 @@ static int compare_utf16(const void *a, const void *b) {
         }
 }
 
-static int canonical(out *o, const json_t *v, unsigned depth) {
+static int canonical(permit_json_out *o, const json_t *v, unsigned depth) {
         char num[32];
         int r;
 
@@ -153,32 +153,32 @@ static int canonical(out *o, const json_t *v, unsigned depth) {
                 json_object_foreach((json_t *) v, key, member)
                         keys[i++] = key;
                 qsort(keys, n, sizeof(*keys), compare_utf16);
-                out_append(o, "{", 1);
+                permit_json_out_append(o, "{", 1);
                 for (i = 0; i < n; i++) {
                         if (i > 0)
-                                out_append(o, ",", 1);
-                        out_string(o, keys[i], strlen(keys[i]));
-                        out_append(o, ":", 1);
+                                permit_json_out_append(o, ",", 1);
+                        permit_json_out_string(o, keys[i], strlen(keys[i]));
+                        permit_json_out_append(o, ":", 1);
                         r = canonical(o, json_object_get(v, keys[i]), depth + 1);
                         if (r < 0)
                                 return r;
                 }
-                out_append(o, "}", 1);
+                permit_json_out_append(o, "}", 1);
                 break;
         }
         case JSON_ARRAY:
-                out_append(o, "[", 1);
+                permit_json_out_append(o, "[", 1);
                 for (size_t i = 0; i < json_array_size(v); i++) {
                         if (i > 0)
-                                out_append(o, ",", 1);
+                                permit_json_out_append(o, ",", 1);
                         r = canonical(o, json_array_get(v, i), depth + 1);
                         if (r < 0)
                                 return r;
                 }
-                out_append(o, "]", 1);
+                permit_json_out_append(o, "]", 1);
                 break;
         case JSON_STRING:
-                out_string(o, json_string_value(v), json_string_length(v));
+                permit_json_out_string(o, json_string_value(v), json_string_length(v));
                 break;
         case JSON_INTEGER: {
                 json_int_t x = json_integer_value(v);
@@ -186,26 +186,26 @@ static int canonical(out *o, const json_t *v, unsigned depth) {
                 if (x > (json_int_t) 9007199254740992LL || x < -(json_int_t) 9007199254740992LL)
                         return -EDOM;
                 snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, x);
-                out_append(o, num, strlen(num));
+                permit_json_out_append(o, num, strlen(num));
                 break;
         }
         case JSON_REAL:
                 return -EDOM;
         case JSON_TRUE:
-                out_append(o, "true", 4);
+                permit_json_out_append(o, "true", 4);
                 break;
         case JSON_FALSE:
-                out_append(o, "false", 5);
+                permit_json_out_append(o, "false", 5);
                 break;
         case JSON_NULL:
-                out_append(o, "null", 4);
+                permit_json_out_append(o, "null", 4);
                 break;
         }
         return o->error;
 }
 
 int permit_json_canonical(const json_t *value, char **ret, size_t *ret_len) {
-        out o = { 0 };
+        permit_json_out o = { 0 };
         int r;
 
         if (!value)

@@ -142,7 +142,7 @@ static int sign_zip(const permit_seckey *sk, const char *zip, const permit_sign_
         _cleanup_close_ int fd = -1;
         struct stat st;
         zip_writer w = { .error = error };
-        scan_hooks hooks = { zip_begin, zip_data, zip_end, &w };
+        scan_hooks hooks = { .begin = zip_begin, .data = zip_data, .end = zip_end, .userdata = &w };
         size_t len;
         int r;
 

@@ -44,6 +44,18 @@ int digest_engine_submit(digest_engine *e, uint8_t *buf, size_t len);
 /* Returns a buffer that was not submitted. */
 void digest_engine_release(digest_engine *e, uint8_t *buf);
 
+/* Small files (one leaf of at most DIGEST_SMALL_MAX bytes) are packed many
+ * to a worker's job. Reserving the leaf's space in the pack lets the caller
+ * read the file straight where it is hashed, instead of into a buffer that
+ * submit copies from. One reservation at a time: submit_small hands len
+ * bytes (0 < len <= the reserved length) over as the next chunk of the
+ * current file; cancel_small drops it. reserve_small returns NULL on a bad
+ * call or when out of memory. */
+#define DIGEST_SMALL_MAX ((size_t) 64 * 1024)
+uint8_t *digest_engine_reserve_small(digest_engine *e, size_t len);
+int digest_engine_submit_small(digest_engine *e, size_t len);
+void digest_engine_cancel_small(digest_engine *e);
+
 /* Ends the current file (size = bytes submitted). */
 int digest_engine_end_file(digest_engine *e);
 

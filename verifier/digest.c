@@ -60,7 +60,7 @@ typedef struct file_state {
 /* A job is one buffer holding one leaf, or many small files' only leaves
  * packed together: handing 10,000 small files to the workers one by one
  * costs more in locking and wake-ups than hashing them. */
-#define PACK_THRESHOLD ((size_t) 64 * 1024)
+#define PACK_THRESHOLD DIGEST_SMALL_MAX
 #define PACK_MAX_SEGMENTS 64
 
 typedef struct segment {
@@ -95,6 +95,7 @@ struct digest_engine {
 
         job *pack;                 /* small leaves being gathered, not queued yet */
         size_t pack_used;
+        uint8_t *small;            /* a reserved small leaf's space (in the pack, or a buffer) */
 
         file_state *current;
         size_t files_open;         /* begun and not yet written out */
@@ -108,6 +109,42 @@ static void file_complete_locked(digest_engine *e, file_state *f) {
         e->files_open--;
         if (e->waiting)
                 pthread_cond_broadcast(&e->done);
+}
+
+/* A job's leaves. A pack of small files' leaves goes four at a time through
+ * the four-lane BLAKE2b, shortest first, so that the lanes of a group run
+ * in step for most of their blocks; the rest (and every leaf where the CPU
+ * has no AVX2) one by one. */
+static void hash_job(const job *j) {
+        size_t order[PACK_MAX_SEGMENTS], n = j->n_seg, i = 0;
+
+        for (size_t k = 0; k < n; k++) {
+                size_t at = k;
+                /* insertion sort by length: at most 64 */
+                while (at > 0 && j->seg[order[at - 1]].len > j->seg[k].len) {
+                        order[at] = order[at - 1];
+                        at--;
+                }
+                order[at] = k;
+        }
+        for (; i + 4 <= n; i += 4) {
+                const uint8_t *in[4];
+                size_t len[4];
+                uint8_t *out[4];
+
+                for (int l = 0; l < 4; l++) {
+                        const segment *g = &j->seg[order[i + l]];
+                        in[l] = j->buf + g->off;
+                        len[l] = g->len;
+                        out[l] = g->file->leaves + g->index * PERMIT_DIGEST_SIZE;
+                }
+                if (!permit_blake2b_x4(in, len, PERMIT_DIGEST_SIZE, leaf_personal, out))
+                        break;
+        }
+        for (; i < n; i++) {
+                const segment *g = &j->seg[order[i]];
+                hash_leaf(j->buf + g->off, g->len, g->file->leaves + g->index * PERMIT_DIGEST_SIZE);
+        }
 }
 
 static void *worker(void *arg) {
@@ -129,10 +166,7 @@ static void *worker(void *arg) {
                         e->queue_tail = NULL;
                 pthread_mutex_unlock(&e->lock);
 
-                for (size_t i = 0; i < j->n_seg; i++) {
-                        const segment *g = &j->seg[i];
-                        hash_leaf(j->buf + g->off, g->len, g->file->leaves + g->index * PERMIT_DIGEST_SIZE);
-                }
+                hash_job(j);
 
                 pthread_mutex_lock(&e->lock);
                 e->free_bufs[e->n_free++] = j->buf;
@@ -191,6 +225,7 @@ static void pack_flush(digest_engine *e);
 void digest_engine_free(digest_engine *e) {
         if (!e)
                 return;
+        digest_engine_cancel_small(e);
         /* Packed leaves still belong to files whose digests (or leaves) must
          * be finished or freed: let the workers have them. */
         pack_flush(e);
@@ -300,10 +335,9 @@ static void pack_flush(digest_engine *e) {
         pthread_mutex_unlock(&e->lock);
 }
 
-/* Copies a small leaf into the pack (starting one when needed). */
-static int pack_add(digest_engine *e, file_state *f, const uint8_t *data, size_t len) {
-        segment *g;
-
+/* Room for a small leaf of len bytes at the end of the pack (starting one
+ * when needed). */
+static uint8_t *pack_reserve(digest_engine *e, size_t len) {
         if (e->pack && (e->pack_used + len > PERMIT_CHUNK_SIZE || e->pack->n_seg == PACK_MAX_SEGMENTS))
                 pack_flush(e);
         if (!e->pack) {
@@ -315,7 +349,7 @@ static int pack_add(digest_engine *e, file_state *f, const uint8_t *data, size_t
                 if (!j) {
                         e->free_bufs[e->n_free++] = buf;
                         pthread_mutex_unlock(&e->lock);
-                        return -ENOMEM;
+                        return NULL;
                 }
                 j->buf = buf;
                 e->pack = j;
@@ -323,10 +357,25 @@ static int pack_add(digest_engine *e, file_state *f, const uint8_t *data, size_t
                 pthread_mutex_unlock(&e->lock);
         }
         /* Workers never see the pack before it is queued (under the lock). */
-        memcpy(e->pack->buf + e->pack_used, data, len);
-        g = &e->pack->seg[e->pack->n_seg++];
+        return e->pack->buf + e->pack_used;
+}
+
+/* The len bytes written at the pack's end become the next leaf of f. */
+static void pack_commit(digest_engine *e, file_state *f, size_t len) {
+        segment *g = &e->pack->seg[e->pack->n_seg++];
+
         *g = (segment) { .file = f, .index = f->n_chunks, .off = e->pack_used, .len = len };
         e->pack_used += len;
+}
+
+/* Copies a small leaf into the pack. */
+static int pack_add(digest_engine *e, file_state *f, const uint8_t *data, size_t len) {
+        uint8_t *room = pack_reserve(e, len);
+
+        if (!room)
+                return -ENOMEM;
+        memcpy(room, data, len);
+        pack_commit(e, f, len);
         return 0;
 }
 
@@ -374,6 +423,44 @@ int digest_engine_submit(digest_engine *e, uint8_t *buf, size_t len) {
                 queue_locked(e, j);
         pthread_mutex_unlock(&e->lock);
         return 0;
+}
+
+uint8_t *digest_engine_reserve_small(digest_engine *e, size_t len) {
+        if (!e->current || len == 0 || len > DIGEST_SMALL_MAX || e->small)
+                return NULL;
+        /* Without workers a leaf is hashed where it is: any buffer will do. */
+        e->small = e->n_threads == 0 ? digest_engine_buffer(e) : pack_reserve(e, len);
+        return e->small;
+}
+
+int digest_engine_submit_small(digest_engine *e, size_t len) {
+        file_state *f = e->current;
+        uint8_t *room = e->small;
+
+        if (!room)
+                return -EINVAL;
+        e->small = NULL;
+        if (e->n_threads == 0)
+                return digest_engine_submit(e, room, len);
+        /* Within what was reserved: the pack still has room for it. */
+        if (!f || len == 0 || len > DIGEST_SMALL_MAX || f->n_chunks >= f->n_alloc || !e->pack ||
+            room != e->pack->buf + e->pack_used || e->pack_used + len > PERMIT_CHUNK_SIZE)
+                return -EINVAL;
+        pthread_mutex_lock(&e->lock);
+        pack_commit(e, f, len);
+        f->n_chunks++;
+        f->n_pending++;
+        f->size += len;
+        pthread_mutex_unlock(&e->lock);
+        return 0;
+}
+
+void digest_engine_cancel_small(digest_engine *e) {
+        uint8_t *room = e->small;
+
+        e->small = NULL;
+        if (room && e->n_threads == 0)
+                digest_engine_release(e, room);
 }
 
 int digest_engine_end_file(digest_engine *e) {

@@ -84,3 +84,4 @@ int package_zip_open(package *p, int fd, const char *path, permit_error *error);
 void package_zip_free(package_zip *z);
 int package_zip_next(package *p, unsigned *ret_mode, permit_error *error);
 ssize_t package_zip_read(package *p, void *buf, size_t size, permit_error *error);
+int package_zip_read_member(package *p, const char *name, size_t max, char **ret, size_t *ret_len);

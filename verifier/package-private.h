@@ -24,6 +24,17 @@ int package_open(const char *path, const permit_package_limits *limits, package 
 void package_free(package *p);
 package_type package_get_type(const package *p);
 
+/* A zip member's bytes read ahead, straight from the archive (stored or
+ * deflated, with its sizes and CRC-32 as the central directory gives them),
+ * before package_next() reaches it: 1 with a malloc()ed, NUL-terminated
+ * copy; 0 when there is no such member, it is larger than max, or it cannot
+ * be read this way (neither stored nor deflated, data that does not match
+ * its sizes or CRC-32, a directory package: the caller then waits for the
+ * member's turn, when every rule is checked). Not a verdict on the
+ * member: what it gives is only a guess to compare with what package_read()
+ * later yields. */
+int package_peek_member(package *p, const char *name, size_t max, char **ret, size_t *ret_len);
+
 /* Moves to the next regular file. Returns 1 with its path (relative, '/'
  * separated, valid until the next call), its size as declared and its mode
  * bits (0644 or 0755 in spirit: only the owner's x bit matters); 0 at the

@@ -470,6 +470,14 @@ void package_free(package *p) {
         free(p);
 }
 
+int package_peek_member(package *p, const char *name, size_t max, char **ret, size_t *ret_len) {
+        if (!p || !name || !ret || !ret_len)
+                return -EINVAL;
+        if (p->failed || p->type != PACKAGE_ZIP)
+                return 0;
+        return package_zip_read_member(p, name, max, ret, ret_len);
+}
+
 package_type package_get_type(const package *p) {
         return p->type;
 }

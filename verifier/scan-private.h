@@ -16,6 +16,11 @@ typedef struct scan_hooks {
         int (*begin)(void *userdata, const char *path, uint64_t size, unsigned mode);
         int (*data)(void *userdata, const void *buf, size_t len);
         int (*end)(void *userdata);
+        /* Hashing a zip: permit.sig's bytes read ahead from the archive
+         * (package_peek_member) before the first member, when they can
+         * be: the callee owns text, and may start checking it while the
+         * files hash. What the scan returns in seal is authoritative. */
+        void (*seal_ahead)(void *userdata, char *text, size_t len);
         void *userdata;
 } scan_hooks;
 

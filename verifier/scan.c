@@ -63,6 +63,44 @@ static int read_small(package *p, const char *name, uint64_t size, size_t max, c
         return 0;
 }
 
+/* A file of one small leaf (0 < size <= DIGEST_SMALL_MAX), read straight
+ * into the engine's pack of small leaves: no copy between reading and
+ * hashing. package_read() makes it exactly size bytes or fails; manifest,
+ * when not NULL, gets a copy. */
+static int small_file(package *p, digest_engine *engine, const scan_hooks *hooks, const char *name, uint64_t size,
+                      char *manifest, permit_error *error) {
+        uint8_t *room = digest_engine_reserve_small(engine, (size_t) size);
+        size_t n = 0;
+        int r;
+
+        if (!room)
+                return -ENOMEM;
+        for (;;) {
+                ssize_t k = package_read(p, room + n, (size_t) size - n, error);
+                if (k < 0) {
+                        digest_engine_cancel_small(engine);
+                        return (int) k;
+                }
+                if (k == 0)
+                        break;
+                n += (size_t) k;
+        }
+        if (n != size) {
+                digest_engine_cancel_small(engine);
+                return permit_error_set(error, -EIO, name, "shorter than its declared size");
+        }
+        if (manifest)
+                memcpy(manifest, room, n);
+        if (hooks && hooks->data) {
+                r = hooks->data(hooks->userdata, room, n);
+                if (r < 0) {
+                        digest_engine_cancel_small(engine);
+                        return r;
+                }
+        }
+        return digest_engine_submit_small(engine, n);
+}
+
 int package_scan(const char *path, const permit_package_limits *limits, bool hash, unsigned threads,
                  const scan_hooks *hooks, scan_result *ret, permit_error *error) {
         _cleanup_(package_freep) package *p = NULL;
@@ -86,12 +124,22 @@ int package_scan(const char *path, const permit_package_limits *limits, bool has
                 if (r < 0)
                         return r;
         }
+        if (hash && hooks && hooks->seal_ahead) {
+                char *text = NULL;
+                size_t len = 0;
+
+                r = package_peek_member(p, PERMIT_SEAL_NAME, PERMIT_SEAL_MAX_SIZE, &text, &len);
+                if (r < 0)
+                        return permit_error_set_source(error, r, path);
+                if (r > 0)
+                        hooks->seal_ahead(hooks->userdata, text, len);
+        }
 
         for (;;) {
                 const char *name;
                 uint64_t size;
                 unsigned mode;
-                bool is_manifest;
+                bool is_manifest, small;
                 size_t mlen = 0;
 
                 r = package_next(p, &name, &size, &mode, error);
@@ -167,7 +215,19 @@ int package_scan(const char *path, const permit_package_limits *limits, bool has
                 r = digest_engine_begin_file(engine, size, digests[res.n_files - 1]);
                 if (r < 0)
                         goto fail;
-                for (;;) {
+                small = size > 0 && size <= DIGEST_SMALL_MAX;
+                if (small) {
+                        /* Read where it is hashed (see small_file). */
+                        r = small_file(p, engine, hooks, name, size, is_manifest ? res.manifest : NULL, error);
+                        if (r < 0)
+                                goto fail;
+                        res.total_size += size;
+                        if (is_manifest)
+                                mlen = (size_t) size;
+                }
+                /* Larger (and empty) files: chunk by chunk through the
+                 * engine's buffers, until the reader says the end. */
+                while (!small) {
                         uint8_t *buf = digest_engine_buffer(engine);
                         size_t n = 0;
                         ssize_t k = 0;

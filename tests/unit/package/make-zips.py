@@ -49,7 +49,7 @@ class Raw:
 
     def __init__(self, name, data=b"", mode=0o100644, system=UNIX, flags=0,
                  size=None, csize=None, crc=None, local_name=None,
-                 offset_of=None):
+                 offset_of=None, local_crc=None):
         self.name = name
         self.data = data
         self.mode = mode
@@ -60,6 +60,7 @@ class Raw:
         self.crc = zipfile.crc32(data) if crc is None else crc
         self.local_name = name if local_name is None else local_name
         self.offset_of = offset_of  # share another member's local header
+        self.local_crc = self.crc if local_crc is None else local_crc
 
 
 def raw_zip(out, name, members):
@@ -71,7 +72,7 @@ def raw_zip(out, name, members):
             continue
         offsets.append(len(body))
         body += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, m.flags, 0, 0,
-                            DOS_DATE, m.crc, m.csize, m.size,
+                            DOS_DATE, m.local_crc, m.csize, m.size,
                             len(m.local_name), 0)
         body += m.local_name + m.data
     central = bytearray()
@@ -175,6 +176,13 @@ def main(out):
     raw_zip(out, "short.zip", [Raw(b"short.txt", b"x" * 50, size=100)])
     raw_zip(out, "long.zip", [Raw(b"long.txt", b"x" * 100, size=50)])
     raw_zip(out, "bad-crc.zip", [Raw(b"crc.txt", b"hello", crc=0x12345678)])
+    # The local header's CRC differs from the central one; a local 0 means
+    # "see the central directory", which is then checked against the data.
+    raw_zip(out, "bad-crc-local.zip",
+            [Raw(b"crc.txt", b"hello", local_crc=0x12345678)])
+    raw_zip(out, "bad-crc-local-zero.zip",
+            [Raw(b"crc.txt", b"hello", crc=0x12345678, local_crc=0)])
+    raw_zip(out, "crc-local-zero.zip", [Raw(b"crc.txt", b"hello", local_crc=0)])
 
     # Not archives, or broken ones.
     with open(os.path.join(out, "good.zip"), "rb") as f:

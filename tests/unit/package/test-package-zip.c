@@ -119,6 +119,9 @@ HOSTILE(test_bomb_small_declared, "bomb-small-declared.zip", 0, 0, -EIO, "liar.b
 HOSTILE(test_short, "short.zip", 0, 0, -EIO, "short.txt", "ZIP uncompressed data is wrong size (read 50, expected 100)")
 HOSTILE(test_long, "long.zip", 0, 0, -EIO, "long.txt", "data longer than its declared size")
 HOSTILE(test_bad_crc, "bad-crc.zip", 0, 0, -EIO, "crc.txt", "ZIP bad CRC: 0x3610a686 should be 0x12345678")
+HOSTILE(test_bad_crc_local, "bad-crc-local.zip", 0, 0, -EIO, "crc.txt", "Inconsistent CRC32 values")
+HOSTILE(test_bad_crc_local_zero, "bad-crc-local-zero.zip", 0, 0, -EIO, "crc.txt",
+        "ZIP bad CRC: 0x3610a686 should be 0x12345678")
 /* Not zips, or broken ones. */
 HOSTILE(test_truncated, "truncated.zip", 0, 0, -EIO, "", "no end of central directory record")
 HOSTILE(test_garbage, "garbage.zip", 0, 0, -EINVAL, "", "not a directory or a zip archive")
@@ -153,6 +156,12 @@ static void test_good_writestr(void **state) {
         check_good("good-writestr.zip", "plain.txt 6 644;"); /* mode 0600, no type bits */
 }
 
+/* A local CRC of 0 defers to the central directory's, which is right. */
+static void test_crc_local_zero(void **state) {
+        (void) state;
+        check_good("crc-local-zero.zip", "crc.txt 5 644;");
+}
+
 static void test_good_windows(void **state) {
         (void) state;
         check_good("good-windows.zip", "w.txt 2 644;");
@@ -163,6 +172,38 @@ static void test_good_windows(void **state) {
 static void test_libarchive_fifo(void **state) {
         (void) state;
         check_good("fifo.zip", "fifo 1 644;");
+}
+
+/* A member read ahead, straight from the archive, before its turn. */
+static void test_peek(void **state) {
+        static const char want[] = "{\"id\": \"org.example.addon\"}\n";
+        permit_error error;
+        char *text = NULL;
+        size_t len = 0;
+        package *p;
+
+        (void) state;
+        assert_int_equal(package_open(zip_path("good.zip"), NULL, &p, &error), 0);
+        assert_int_equal(package_peek_member(p, "permit.json", 1024, &text, &len), 1);
+        assert_int_equal(len, strlen(want));
+        assert_string_equal(text, want);
+        free(text);
+        /* Deflated, 128 KiB. */
+        assert_int_equal(package_peek_member(p, "big.txt", 1 << 20, &text, &len), 1);
+        assert_int_equal(len, 131072);
+        free(text);
+        /* Too large, missing: not read. */
+        assert_int_equal(package_peek_member(p, "big.txt", 1000, &text, &len), 0);
+        assert_int_equal(package_peek_member(p, "nope", 1024, &text, &len), 0);
+        assert_int_equal(package_peek_member(p, NULL, 1024, &text, &len), -EINVAL);
+        package_free(p);
+        /* Data that does not match its CRC-32, or its size: not read. */
+        assert_int_equal(package_open(zip_path("bad-crc.zip"), NULL, &p, &error), 0);
+        assert_int_equal(package_peek_member(p, "crc.txt", 1024, &text, &len), 0);
+        package_free(p);
+        assert_int_equal(package_open(zip_path("short.zip"), NULL, &p, &error), 0);
+        assert_int_equal(package_peek_member(p, "short.txt", 1024, &text, &len), 0);
+        package_free(p);
 }
 
 static void test_content(void **state) {
@@ -288,6 +329,10 @@ int main(void) {
                 cmocka_unit_test(test_short),
                 cmocka_unit_test(test_long),
                 cmocka_unit_test(test_bad_crc),
+                cmocka_unit_test(test_peek),
+                cmocka_unit_test(test_bad_crc_local),
+                cmocka_unit_test(test_bad_crc_local_zero),
+                cmocka_unit_test(test_crc_local_zero),
                 cmocka_unit_test(test_truncated),
                 cmocka_unit_test(test_garbage),
                 cmocka_unit_test(test_garbage_pk),

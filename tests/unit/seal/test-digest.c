@@ -279,6 +279,69 @@ static void test_engine_abandoned(void **state) {
         free(data);
 }
 
+/* Small files read straight into the pack (reserve_small, submit_small),
+ * mixed with files fed through buffers, on 0, 1 and 2 workers; and the
+ * misuse the reservation refuses. */
+static void test_engine_small(void **state) {
+        enum { N = 200 };
+        uint8_t *data = pattern(2 * MIB);
+        uint8_t(*got)[PERMIT_DIGEST_SIZE] = calloc(N, PERMIT_DIGEST_SIZE), want[PERMIT_DIGEST_SIZE];
+
+        (void) state;
+        assert_non_null(got);
+        for (unsigned threads = 0; threads <= 2; threads++) {
+                digest_engine *e = NULL;
+                uint8_t *room;
+
+                assert_int_equal(digest_engine_new(threads, &e), 0);
+                /* No file begun; then empty and oversized reservations. */
+                assert_null(digest_engine_reserve_small(e, 1));
+                assert_int_equal(digest_engine_submit_small(e, 1), -EINVAL);
+                assert_int_equal(digest_engine_begin_file(e, 10, got[0]), 0);
+                assert_null(digest_engine_reserve_small(e, 0));
+                assert_null(digest_engine_reserve_small(e, DIGEST_SMALL_MAX + 1));
+                /* One at a time; a cancelled one leaves nothing behind. */
+                room = digest_engine_reserve_small(e, 10);
+                assert_non_null(room);
+                assert_null(digest_engine_reserve_small(e, 10));
+                digest_engine_cancel_small(e);
+                assert_int_equal(digest_engine_submit_small(e, 10), -EINVAL);
+                room = digest_engine_reserve_small(e, 10);
+                assert_non_null(room);
+                memcpy(room, data, 10);
+                assert_int_equal(digest_engine_submit_small(e, 10), 0);
+                assert_int_equal(digest_engine_end_file(e), 0);
+
+                for (size_t i = 1; i < N; i++) {
+                        size_t len = i % 40 == 0 ? MIB + i : i % 3 == 0 ? DIGEST_SMALL_MAX - i : i * 11;
+                        if (len > DIGEST_SMALL_MAX) {
+                                feed(e, data + i, len, got[i]);
+                                continue;
+                        }
+                        assert_int_equal(digest_engine_begin_file(e, len, got[i]), 0);
+                        room = digest_engine_reserve_small(e, len);
+                        assert_non_null(room);
+                        memcpy(room, data + i, len);
+                        assert_int_equal(digest_engine_submit_small(e, len), 0);
+                        assert_int_equal(digest_engine_end_file(e), 0);
+                }
+                assert_int_equal(digest_engine_finish(e), 0);
+                permit_tree_digest(data, 10, want);
+                assert_memory_equal(got[0], want, PERMIT_DIGEST_SIZE);
+                for (size_t i = 1; i < N; i++) {
+                        size_t len = i % 40 == 0 ? MIB + i : i % 3 == 0 ? DIGEST_SMALL_MAX - i : i * 11;
+                        permit_tree_digest(data + i, len, want);
+                        assert_memory_equal(got[i], want, PERMIT_DIGEST_SIZE);
+                }
+                /* Abandoned with a reservation open (a scan that failed). */
+                assert_int_equal(digest_engine_begin_file(e, 5, got[0]), 0);
+                assert_non_null(digest_engine_reserve_small(e, 5));
+                digest_engine_free(e);
+        }
+        free(got);
+        free(data);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_constants),
@@ -291,6 +354,7 @@ int main(void) {
                 cmocka_unit_test(test_engine_many),
                 cmocka_unit_test(test_engine_misuse),
                 cmocka_unit_test(test_engine_abandoned),
+                cmocka_unit_test(test_engine_small),
         };
 
         if (sodium_init() < 0)

@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "digest-private.h"
+#include "json-private.h"
 #include "seal-private.h"
 #include "seal-test.h"
 
@@ -530,9 +531,66 @@ static void test_sort_files(void **state) {
         assert_int_equal(seal_sort_files(files, 0, NULL), 0);
 }
 
+/* The signed form is written directly (seal.c), not through a jansson tree:
+ * it must be byte for byte permit_json_signed_message() of the seal's JSON,
+ * for strings that need escaping, non-ASCII paths, and sizes at the edge of
+ * what the canonical form takes. */
+static void check_message(seal *s) {
+        char *text = NULL, *expected = NULL;
+        size_t len, expected_len;
+        json_t *root;
+        uint8_t digest[PERMIT_DIGEST_SIZE];
+
+        assert_int_equal(seal_sign(s, sk, &text, &len), 0);
+        root = json_loadb(text, len, 0, NULL);
+        assert_non_null(root);
+        assert_int_equal(json_object_del(root, "signature"), 0);
+        assert_int_equal(permit_json_signed_message(PERMIT_SEAL_DOMAIN, root, &expected, &expected_len), 0);
+        assert_int_equal(permit_pubkey_verify(pk, s->signature, (const uint8_t *) expected, expected_len), 0);
+        crypto_generichash(digest, sizeof(digest), (const uint8_t *) expected, expected_len, NULL, 0);
+        assert_memory_equal(digest, s->content_digest, PERMIT_DIGEST_SIZE);
+        json_decref(root);
+        free(expected);
+        free(text);
+}
+
+static void test_message_canonical(void **state) {
+        seal_file files[] = {
+                { .path = (char *) "a\"quote\\back.py", .size = 0 },
+                { .path = (char *) "caf\xc3\xa9/\xf0\x9f\x98\x80.txt", .size = UINT64_C(9007199254740992) },
+                { .path = (char *) "ctl\x01\b\t\n\f\r\x1f\x7f.py", .size = 1 },
+                { .path = (char *) "sp ace/\xe2\x80\xae.py", .size = 12345678 },
+        };
+        seal s = { .signed_at = INT64_C(9007199254740992), .files = files, .n_files = 4 };
+        char *text = NULL;
+        size_t len;
+
+        (void) state;
+        randombytes_buf(s.manifest, PERMIT_DIGEST_SIZE);
+        for (size_t i = 0; i < s.n_files; i++)
+                randombytes_buf(files[i].digest, PERMIT_DIGEST_SIZE);
+        check_message(&s);
+        s.n_files = 0;
+        check_message(&s);
+        s.n_files = 4;
+        s.signed_at = 1;
+        check_message(&s);
+
+        /* Past 2^53 the canonical form has no exact number. */
+        files[1].size = UINT64_C(9007199254740993);
+        assert_int_equal(seal_sign(&s, sk, &text, &len), -EDOM);
+        files[1].size = UINT64_MAX;
+        assert_int_equal(seal_sign(&s, sk, &text, &len), -EDOM);
+        files[1].size = 1;
+        s.signed_at = INT64_C(9007199254740993);
+        assert_int_equal(seal_sign(&s, sk, &text, &len), -EDOM);
+        assert_null(text);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_valid),
+                cmocka_unit_test(test_message_canonical),
                 cmocka_unit_test(test_missing),
                 cmocka_unit_test(test_wrong_type),
                 cmocka_unit_test(test_unknown_field),
