@@ -453,6 +453,20 @@ int transfer_put(const transfer_options *o, const char *url, int fd, uint64_t si
         curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
         t.upload = f;
         r = perform(&t, h, errbuf, error);
+        if (r >= 0) {
+                /* Only 2xx stored it: a 3xx is not followed (the token stays
+                 * here) and must not read as "uploaded". */
+                long status = 0;
+
+                curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+                if (status < 200 || status > 299)
+                        r = permit_error_set_at(error, -EIO, url, NULL,
+                                                status >= 300 && status < 400
+                                                        ? "the server redirects (HTTP %ld), which an upload does not "
+                                                          "follow: not uploaded"
+                                                        : "the server answered HTTP %ld: not uploaded",
+                                                status);
+        }
 out:
         curl_slist_free_all(headers);
         if (h)
