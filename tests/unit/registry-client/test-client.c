@@ -411,6 +411,8 @@ static void test_upload(void **state) {
         assert_int_equal(permit_client_upload(f, u, "t", NULL, false, 2, &e), -EPROTONOSUPPORT);
         assert_int_equal(permit_client_upload(f, "file:///tmp/x", "t", NULL, true, 2, &e), -EPROTONOSUPPORT);
         assert_int_equal(permit_client_upload(f, u, "secret", NULL, true, 2, &e), -EACCES);
+        assert_non_null(strstr(e.text, "HTTP 401"));
+        assert_null(strstr(e.text, "secret"));
         {
                 /* a redirect is not followed, and is no success */
                 char *r = url("/redirect/a.zip");
@@ -418,8 +420,6 @@ static void test_upload(void **state) {
                 assert_non_null(strstr(e.text, "HTTP 301"));
                 free(r);
         }
-        assert_non_null(strstr(e.text, "HTTP 401"));
-        assert_null(strstr(e.text, "secret"));
         free(u);
         free(f);
         test_rm_rf(p);
