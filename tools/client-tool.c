@@ -26,7 +26,7 @@ void client_options_clear(client_options *o) {
         free(o->consent.deny);
 }
 
-static int parse_unsigned(const char *arg, unsigned max, unsigned *ret) {
+int client_parse_unsigned(const char *arg, unsigned max, unsigned *ret) {
         char *end;
         unsigned long v;
 
@@ -52,13 +52,13 @@ int client_option(client_options *o, int opt, const char *arg, const char *cmd) 
         case CLIENT_OPT_YES: o->consent.yes = true; return 1;
         case CLIENT_OPT_NO_PROGRESS: o->progress = false; return 1;
         case CLIENT_OPT_TIMEOUT:
-                if (parse_unsigned(arg, 3600, &o->timeout) < 0 || o->timeout == 0) {
+                if (client_parse_unsigned(arg, 3600, &o->timeout) < 0 || o->timeout == 0) {
                         tool_error("%s: --timeout: '%s' is not a number of seconds from 1 to 3600", cmd, arg);
                         return EXIT_USAGE;
                 }
                 return 1;
         case CLIENT_OPT_RETRIES:
-                if (parse_unsigned(arg, 10, &o->retries) < 0) {
+                if (client_parse_unsigned(arg, 10, &o->retries) < 0) {
                         tool_error("%s: --retries: '%s' is not a number from 0 to 10", cmd, arg);
                         return EXIT_USAGE;
                 }

@@ -84,3 +84,7 @@ void client_progress(const permit_client_progress *p, void *userdata);
 
 /* "timings": {...} for --json results. */
 void client_print_timings_json(const permit_client *c);
+
+/* A decimal number from 0 to max, nothing else ("-1", "3s", "" fail):
+ * 0 or -EINVAL. */
+int client_parse_unsigned(const char *arg, unsigned max, unsigned *ret);

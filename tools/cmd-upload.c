@@ -104,7 +104,12 @@ int cmd_upload(int argc, char **argv) {
                 case 'k': token_file = optarg; break;
                 case 'c': ca_file = optarg; break;
                 case 'l': loopback = true; break;
-                case 'T': timeout = (unsigned) strtoul(optarg, NULL, 10); break;
+                case 'T':
+                        if (client_parse_unsigned(optarg, 3600, &timeout) < 0 || timeout == 0) {
+                                tool_error("upload: --timeout: '%s' is not a number of seconds from 1 to 3600", optarg);
+                                return EXIT_USAGE;
+                        }
+                        break;
                 case 'h': usage(stdout); return EXIT_OK;
                 default:
                         tool_error("upload: unknown option or missing argument (see 'permit upload --help')");

@@ -402,6 +402,8 @@ t "a token file others can read is refused" 2 --err "readable by others" -- \
         "$PERMIT" upload v110.zip --to "$H/inbox/" --token-file token --allow-http-loopback
 check "the token is never printed" "$(grep -rF secret-token-123 "$T/.out" "$T/.err" || true)"
 chmod 600 token
+t "upload --timeout takes seconds from 1 to 3600, nothing else" 2 --err "is not a number of seconds" -- \
+        "$PERMIT" upload v110.zip --to "$H/inbox/" --token-file token --allow-http-loopback --timeout 3s
 t "upload over https" 0 -- "$PERMIT" upload v110.zip --to "$NGINX_HTTPS/inbox/" --token-file token --ca-file "$NGINX_CA"
 
 echo "1..$n"
