@@ -16,6 +16,11 @@ static const command commands[] = {
         { "grants", "approve, review and revoke what add-ons may do", cmd_grants },
         { "key", "rotate: hand an add-on over to a new key", cmd_key },
         { "registry", "operate a registry: init, check-upload, add, revoke, publish", cmd_registry },
+        { "install", "install an add-on from a registry, verified, after consent", cmd_install },
+        { "update", "update add-ons from their registry (new capabilities stay off until approved)", cmd_update },
+        { "remove", "uninstall add-ons (--purge: with their data and grants)", cmd_remove },
+        { "list", "add-ons installed from registries, or a registry's (--available)", cmd_list },
+        { "upload", "send a signed package to a registry's upload inbox", cmd_upload },
         { "run", "run a command in a sandbox with the given capabilities", cmd_run },
         { "doctor", "show what this machine can enforce", cmd_doctor },
 };
