@@ -11,7 +11,9 @@
 #   ./demo.sh
 #
 # Environment: DEMO_DIR (default ./_demo; emptied first), PERMIT_BUILD_DIR
-# (a build tree to use as it is; default: build ./build first).
+# (a build tree to use as it is; default: build ./build first),
+# PERMIT_PYTHON_PRELOAD (the sanitizer runtime python3 needs to load a
+# sanitizer build's libpermit; tests/integration/demo-e2e.sh sets it).
 set -euo pipefail
 cd "$(dirname "$0")"
 src=$PWD
@@ -61,7 +63,14 @@ show() {
         done
         printf '%s$%s%s\n' "$dim" "$line" "$plain"
 }
-flashcards() { "$PYTHON3" "$HOST" "$@"; }
+flashcards() {
+        if [ -n "${PERMIT_PYTHON_PRELOAD:-}" ]; then # a sanitizer build's libpermit, loaded by python3
+                LD_PRELOAD=$PERMIT_PYTHON_PRELOAD ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:verify_asan_link_order=0 \
+                        "$PYTHON3" "$HOST" "$@"
+        else
+                "$PYTHON3" "$HOST" "$@"
+        fi
+}
 # run CMD...: shows the command, runs it (stdin closed), shows its output
 # indented; RC is its exit status, OUT its output (also in logs/).
 n_run=0
