@@ -243,7 +243,7 @@ step 5 "The user also installs evil-stats; every attack it tries is refused"
 run permit install $EVIL "${user[@]}" --required-only
 expect 0 "install evil-stats"
 secrets_before=$(cat user/home/.ssh/id_rsa user/home/Documents/notes.txt "$profile/permit/pins.json" | sha256sum)
-printf 'add Hund | Dog\nwait 1\nreview\n\ny\n\ny\n\ny\n\ny\nquit\n' >user/evil.txt
+printf 'add Hund | Dog\nreview\n\ny\n\ny\n\ny\n\ny\nquit\n' >user/evil.txt
 quiet flashcards "${host[@]}" --script user/evil.txt
 expect 0 "the host survives the hostile add-on"
 printf '%s\n' "$OUT" | grep -F "[$EVIL] ATTACK" | grep -v flood | sed 's/^ *\[[^]]*\] /    /'
@@ -312,10 +312,11 @@ expect 0 "the update installs"
 run permit grants --profile "$profile" "${vocab[@]}" show $GOOD
 expect 0 "grants show"
 grep -E 'host\.history' <<<"$OUT" | grep -q allowed && fail "host.history is allowed before any approval"
-run flashcards "${host[@]}" addons
-says "undecided      host.history" "the host sees host.history undecided"
-quiet flashcards "${host[@]}" --script /dev/null
+says "waiting host.history (optional)" "grants show says host.history waits for approval"
+echo addons >user/addons.txt
+run flashcards "${host[@]}" --script user/addons.txt
 says "sandboxed; granted: sys.notify)" "1.1.0 runs with the old grants only"
+says "undecided      host.history" "the host sees host.history undecided"
 ok "1.1.0 is installed and runs, with host.history off until the user approves it"
 run permit grants --profile "$profile" "${vocab[@]}" approve --allow host.history "$profile/addons/$GOOD"
 expect 0 "the user approves host.history"

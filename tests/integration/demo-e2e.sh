@@ -40,6 +40,7 @@ check "every attack of evil-stats is refused" \
 check "no attack was allowed" "$(! grep -q "ALLOWED" <<<"$out" || echo "ALLOWED in the output")"
 check "the hijacked update is refused" "$(has "is pinned for org\.example\.card-stats, and the package has no rotation")"
 check "the wider update waits for approval" "$(has "1 new capability stays off until approved")"
+check "grants show: host.history waits for approval" "$(has "^ +waiting host\.history \(optional\)")"
 check "the host sees host.history undecided" "$(has "undecided +host\.history")"
 check "the revoked key stops the add-on" \
         "$(has "refusing add-on org\.example\.card-stats: its publisher's key [0-9A-F]{16} was revoked by the registry")"
