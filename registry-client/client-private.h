@@ -21,6 +21,7 @@ typedef struct transfer_options {
         void *userdata;
         permit_client_stage stage; /* reported to progress */
         permit_client_timings *timings;
+        void *share;               /* a CURLSH: connections (and TLS sessions) kept between requests */
 } transfer_options;
 
 /* Where the body goes, and the limits enforced while it streams. */
@@ -53,7 +54,16 @@ int transfer_put(const transfer_options *o, const char *url, int fd, uint64_t si
 
 void transfer_sink_clear(transfer_sink *sink);
 
+/* A connection cache for one client's requests (NULL when it cannot be
+ * made: then each request connects anew). */
+void *transfer_share_new(void);
+void transfer_share_free(void *share);
+
 uint64_t transfer_now_ns(void);
+
+/* The profile: the one given, or the default (then *owned holds it, to
+ * free). -ENOENT with error->text when there is no default. */
+int client_profile(const char *profile, char **owned, const char **ret, permit_error *error);
 
 /* ---- state.c ------------------------------------------------------------- */
 

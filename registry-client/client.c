@@ -62,12 +62,9 @@ _public_ int permit_client_new(const char *url, const permit_pubkey *registry_ke
         r = transfer_check_url(url, true, error);
         if (r < 0)
                 return r;
-        if (!profile) {
-                r = permit_store_default_profile(&def);
-                if (r < 0)
-                        return permit_error_set(error, r, NULL, "no default profile: set $XDG_DATA_HOME or $HOME");
-                profile = def;
-        }
+        r = client_profile(profile, &def, &profile, error);
+        if (r < 0)
+                return r;
         c = calloc(1, sizeof(*c));
         if (!c)
                 return -ENOMEM;
@@ -84,7 +81,7 @@ _public_ int permit_client_new(const char *url, const permit_pubkey *registry_ke
                 return -ENOMEM;
         }
         c->topts = (transfer_options) { .connect_s = 10, .stall_s = 30, .retries = 3, .backoff_ms = 500,
-                                        .timings = &c->timings };
+                                        .timings = &c->timings, .share = transfer_share_new() };
         *ret = c;
         return 0;
 }
@@ -98,6 +95,7 @@ _public_ void permit_client_free(permit_client *c) {
         free(c->ca_file);
         permit_pubkey_free(c->registry_key);
         permit_index_free(c->index);
+        transfer_share_free(c->topts.share);
         free(c);
 }
 
@@ -503,12 +501,9 @@ _public_ int permit_client_remove(const char *profile, const char *id, unsigned 
 
         if (!id || !*id || strchr(id, '/') || streq(id, ".") || streq(id, ".."))
                 return permit_error_set(error, -EINVAL, NULL, "invalid add-on id");
-        if (!profile) {
-                r = permit_store_default_profile(&def);
-                if (r < 0)
-                        return permit_error_set(error, r, NULL, "no default profile: set $XDG_DATA_HOME or $HOME");
-                profile = def;
-        }
+        r = client_profile(profile, &def, &profile, error);
+        if (r < 0)
+                return r;
         if (asprintf(&target, "%s/addons/%s", profile, id) < 0 || asprintf(&aside, "%s/.permit-remove-XXXXXX", profile) < 0 ||
             asprintf(&permit_dir, "%s/permit", profile) < 0 || asprintf(&data, "%s/data/%s", profile, id) < 0)
                 return -ENOMEM;

@@ -125,6 +125,21 @@ static int write_state(const char *permit_dir, const json_t *root, permit_error 
         return 0;
 }
 
+/* Takes the lock and reads the file under it. */
+static int locked_read(const char *permit_dir, int *ret_lock, json_t **ret_root, permit_error *error) {
+        int lock = client_state_lock(permit_dir), r;
+
+        if (lock < 0)
+                return permit_error_set_at(error, lock, permit_dir, NULL, "cannot take the lock: %s", strerror(-lock));
+        r = read_state(permit_dir, ret_root, error);
+        if (r < 0) {
+                close(lock);
+                return r;
+        }
+        *ret_lock = lock;
+        return 0;
+}
+
 int client_state_record_index(const char *permit_dir, const char *key_id, const char *key, const char *url,
                               uint64_t version, int64_t expires, permit_error *error) {
         _cleanup_close_ int lock = -1;
@@ -132,10 +147,7 @@ int client_state_record_index(const char *permit_dir, const char *key_id, const 
         json_t *regs, *old, *entry;
         int r;
 
-        lock = client_state_lock(permit_dir);
-        if (lock < 0)
-                return permit_error_set_at(error, lock, permit_dir, NULL, "cannot take the lock: %s", strerror(-lock));
-        r = read_state(permit_dir, &root, error);
+        r = locked_read(permit_dir, &lock, &root, error);
         if (r < 0)
                 return r;
         regs = json_object_get(root, "registries");
@@ -163,10 +175,7 @@ int client_state_record_addon(const char *permit_dir, const char *id, const char
         json_t *addons, *entry;
         int r;
 
-        lock = client_state_lock(permit_dir);
-        if (lock < 0)
-                return permit_error_set_at(error, lock, permit_dir, NULL, "cannot take the lock: %s", strerror(-lock));
-        r = read_state(permit_dir, &root, error);
+        r = locked_read(permit_dir, &lock, &root, error);
         if (r < 0)
                 return r;
         addons = json_object_get(root, "addons");
@@ -213,18 +222,29 @@ int client_state_load_dir(const char *permit_dir, permit_client_state **ret, per
         return 0;
 }
 
+int client_profile(const char *profile, char **owned, const char **ret, permit_error *error) {
+        int r;
+
+        *owned = NULL;
+        if (!profile) {
+                r = permit_store_default_profile(owned);
+                if (r < 0)
+                        return permit_error_set(error, r, NULL, "no default profile: set $XDG_DATA_HOME or $HOME");
+                profile = *owned;
+        }
+        *ret = profile;
+        return 0;
+}
+
 _public_ int permit_client_state_load(const char *profile, permit_client_state **ret, permit_error *error) {
         _cleanup_free_ char *def = NULL, *dir = NULL;
         int r;
 
         if (!ret)
                 return -EINVAL;
-        if (!profile) {
-                r = permit_store_default_profile(&def);
-                if (r < 0)
-                        return permit_error_set(error, r, NULL, "no default profile: set $XDG_DATA_HOME or $HOME");
-                profile = def;
-        }
+        r = client_profile(profile, &def, &profile, error);
+        if (r < 0)
+                return r;
         if (asprintf(&dir, "%s/permit", profile) < 0)
                 return -ENOMEM;
         return client_state_load_dir(dir, ret, error);

@@ -36,6 +36,29 @@ static void init_curl(void) {
         curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+void *transfer_share_new(void) {
+        CURLSH *sh;
+
+        pthread_once(&curl_once, init_curl);
+        if (curl_init_result != CURLE_OK)
+                return NULL;
+        sh = curl_share_init();
+        if (!sh)
+                return NULL;
+        if (curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT) != CURLSHE_OK ||
+            curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK ||
+            curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK) {
+                curl_share_cleanup(sh);
+                return NULL;
+        }
+        return sh;
+}
+
+void transfer_share_free(void *share) {
+        if (share)
+                curl_share_cleanup(share);
+}
+
 uint64_t transfer_now_ns(void) {
         struct timespec ts;
 
@@ -190,6 +213,11 @@ void transfer_sink_clear(transfer_sink *s) {
         s->len = s->cap = 0;
 }
 
+/* What curl said about a failure: its error buffer, else the code's text. */
+static const char *curl_says(const char *errbuf, CURLcode code) {
+        return errbuf[0] ? errbuf : curl_easy_strerror(code);
+}
+
 /* A curl result as -errno and one line; *transient when a retry may help. */
 static int curl_failure(transfer *t, CURL *h, CURLcode code, const char *errbuf, permit_error *error,
                         bool *transient) {
@@ -222,7 +250,7 @@ static int curl_failure(transfer *t, CURL *h, CURLcode code, const char *errbuf,
         case CURLE_TOO_MANY_REDIRECTS:
                 return permit_error_set_at(error, -EPROTONOSUPPORT, url, NULL,
                                            "redirected to a URL that is not https: refused (%s)",
-                                           errbuf[0] ? errbuf : curl_easy_strerror(code));
+                                           curl_says(errbuf, code));
         case CURLE_HTTP_RETURNED_ERROR:
                 curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
                 *transient = status >= 500 || status == 408 || status == 429;
@@ -240,26 +268,26 @@ static int curl_failure(transfer *t, CURL *h, CURLcode code, const char *errbuf,
         case CURLE_COULDNT_CONNECT:
                 *transient = true;
                 return permit_error_set_at(error, -ECONNREFUSED, url, NULL, "cannot connect: %s",
-                                           errbuf[0] ? errbuf : curl_easy_strerror(code));
+                                           curl_says(errbuf, code));
         case CURLE_COULDNT_RESOLVE_HOST:
                 *transient = true;
                 return permit_error_set_at(error, -EHOSTUNREACH, url, NULL, "cannot resolve the host: %s",
-                                           errbuf[0] ? errbuf : curl_easy_strerror(code));
+                                           curl_says(errbuf, code));
         case CURLE_PEER_FAILED_VERIFICATION:
         case CURLE_SSL_CACERT_BADFILE:
         case CURLE_SSL_CONNECT_ERROR:
         case CURLE_SSL_CERTPROBLEM:
                 return permit_error_set_at(error, -EKEYREJECTED, url, NULL, "TLS: %s: refused",
-                                           errbuf[0] ? errbuf : curl_easy_strerror(code));
+                                           curl_says(errbuf, code));
         case CURLE_PARTIAL_FILE:
         case CURLE_RECV_ERROR:
         case CURLE_SEND_ERROR:
         case CURLE_GOT_NOTHING:
                 *transient = true;
                 return permit_error_set_at(error, -EIO, url, NULL, "transfer cut: %s",
-                                           errbuf[0] ? errbuf : curl_easy_strerror(code));
+                                           curl_says(errbuf, code));
         default:
-                return permit_error_set_at(error, -EIO, url, NULL, "%s", errbuf[0] ? errbuf : curl_easy_strerror(code));
+                return permit_error_set_at(error, -EIO, url, NULL, "%s", curl_says(errbuf, code));
         }
 }
 
@@ -288,6 +316,11 @@ static CURL *new_handle(transfer *t, const char *url, char errbuf[CURL_ERROR_SIZ
         curl_easy_setopt(h, CURLOPT_SSLVERSION, (long) CURL_SSLVERSION_TLSv1_2);
         if (o->ca_file)
                 curl_easy_setopt(h, CURLOPT_CAINFO, o->ca_file);
+        /* One client's requests share connections (one TLS handshake for the
+         * index, its signature and the packages); a reused connection was
+         * checked by open_socket() when it was opened. */
+        if (o->share)
+                curl_easy_setopt(h, CURLOPT_SHARE, (CURLSH *) o->share);
         if (t->loopback_only)
                 curl_easy_setopt(h, CURLOPT_PROXY, ""); /* a proxy would be the address connected to */
         curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long) (o->connect_s ? o->connect_s : 10));

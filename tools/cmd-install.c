@@ -90,12 +90,29 @@ static const char *gtk_consent(void) {
         return NULL;
 }
 
-/* The dialog decides and records (pin and decision) itself. */
+/* The dialog decides and records (pin and decision) itself; it takes the
+ * verified key as a file. */
 static int run_gtk(const char *prog, const client_options *o, const permit_client_package *p, bool update) {
-        const char *argv[10];
+        const char *argv[10], *tmpdir = getenv("TMPDIR");
+        char keyfile[4096];
+        permit_pubkey *pk = NULL;
         size_t n = 0;
         pid_t pid;
-        int status;
+        int fd, status, r;
+
+        snprintf(keyfile, sizeof(keyfile), "%s/permit-key.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+        fd = mkstemp(keyfile);
+        if (fd < 0)
+                return -1;
+        close(fd);
+        r = permit_pubkey_from_string(permit_client_package_key(p), &pk, NULL);
+        if (r >= 0)
+                r = permit_pubkey_save(pk, keyfile, 1);
+        permit_pubkey_free(pk);
+        if (r < 0) {
+                unlink(keyfile);
+                return -1;
+        }
 
         argv[n++] = prog;
         if (update)
@@ -104,16 +121,16 @@ static int run_gtk(const char *prog, const client_options *o, const permit_clien
                 argv[n++] = "--profile";
                 argv[n++] = o->consent.profile;
         }
-        argv[n++] = "-P";
-        argv[n++] = permit_client_package_key(p);
+        argv[n++] = "-p";
+        argv[n++] = keyfile;
         argv[n++] = permit_client_package_dir(p);
         argv[n] = NULL;
-        if (posix_spawn(&pid, prog, NULL, NULL, (char **) argv, environ) != 0)
-                return -1;
-        while (waitpid(pid, &status, 0) < 0)
+        r = posix_spawn(&pid, prog, NULL, NULL, (char **) argv, environ);
+        while (r == 0 && waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR)
-                        return -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+                        r = -1;
+        unlink(keyfile);
+        return r == 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 static void print_json_result(const permit_client *c, const char *id, const char *version, const char *previous,
@@ -137,6 +154,17 @@ static void print_json_result(const permit_client *c, const char *id, const char
         puts("}");
 }
 
+/* The profile as the user should type it again: --profile, or the default. */
+static const char *profile_path(const client_options *o, char buf[4096]) {
+        char *def = NULL;
+
+        if (o->consent.profile)
+                return o->consent.profile;
+        snprintf(buf, 4096, "%s", permit_store_default_profile(&def) >= 0 ? def : "PROFILE");
+        free(def);
+        return buf;
+}
+
 /* Is the listed version the one installed from this registry already? */
 static bool up_to_date(const client_options *o, const permit_client *c, const char *id, const char **ret_version) {
         permit_client_state *st = NULL;
@@ -151,13 +179,9 @@ static bool up_to_date(const client_options *o, const permit_client *c, const ch
         if (permit_client_state_load(o->consent.profile, &st, NULL) >= 0 &&
             permit_client_state_find(st, id, &inst) >= 0 && strcmp(inst.version, e.version) == 0 &&
             strcmp(inst.seal_digest, e.seal_digest) == 0) {
-                const char *profile = o->consent.profile;
-                char *def = NULL;
-                if (!profile && permit_store_default_profile(&def) >= 0)
-                        profile = def;
-                same = profile && (size_t) snprintf(path, sizeof(path), "%s/addons/%s", profile, id) < sizeof(path) &&
+                char buf[4096];
+                same = (size_t) snprintf(path, sizeof(path), "%s/addons/%s", profile_path(o, buf), id) < sizeof(path) &&
                        lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
-                free(def);
         }
         permit_client_state_free(st);
         *ret_version = e.version; /* points into the index */
@@ -273,15 +297,10 @@ static int install_one(permit_client *c, const client_options *o, const char *id
                 fprintf(out, "Pinned key %s for %s: later versions must be sealed by it (or a key it rotates to).\n",
                         permit_client_package_key_id(p), id);
         if (deferred) {
-                const char *profile = o->consent.profile;
-                char *def = NULL;
-                if (!profile && permit_store_default_profile(&def) >= 0)
-                        profile = def;
-                snprintf(profile_buf, sizeof(profile_buf), "%s", profile ? profile : "PROFILE");
-                free(def);
+                const char *profile = profile_path(o, profile_buf);
                 fprintf(out, "%zu new capabilit%s stay%s off until approved: permit grants --profile %s approve "
                              "%s/addons/%s\n",
-                        n_new, n_new == 1 ? "y" : "ies", n_new == 1 ? "s" : "", profile_buf, profile_buf, id);
+                        n_new, n_new == 1 ? "y" : "ies", n_new == 1 ? "s" : "", profile, profile, id);
         }
         if (o->consent.json)
                 print_json_result(c, id, permit_manifest_version(m), previous, previous ? "updated" : "installed",

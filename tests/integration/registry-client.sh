@@ -306,6 +306,10 @@ check "a timeout is retried" "$([ $? = 0 ] || echo "no retry said")"
 t "a refusal is not retried" 1 --no-out -- "$PERMIT" update $ID --yes $(opts digest) --retries 3
 check "no retry of a refusal" "$(grep -F retry "$T/.err" || true)"
 
+t "after every refused update the installed version still runs" 0 --out "$P/addons/$ID" -- \
+        "$PERMIT" run --profile "$P" $ID -- /bin/sh -c 'echo "$PERMIT_ADDON"'
+check "and it is still 1.1.0" "$(grep -q '"version": "1.1.0"' "$P/addons/$ID/permit.json" || echo "not 1.1.0")"
+
 # --- the widened update: new capabilities stay off until approved -----------
 
 t "widened update without a terminal installs, new capability off" 0 --out "Updated $ID from 1.1.0 to 1.2.0" \
