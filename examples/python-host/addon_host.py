@@ -223,7 +223,7 @@ class AddonManager:
     def __init__(self, store: permit.Store, api: dict[str, Api], *, host_name: str, vocabulary: dict,
                  say: Callable[[str], None], home: str | None = None, policy: permit.Policy | None = None,
                  registry: permit.RegistryIndex | None = None, heartbeat: float = 5.0, ping_timeout: float = 2.0,
-                 call_timeout: float = 5.0, start_timeout: float = 15.0):
+                 call_timeout: float = 5.0, start_timeout: float = 15.0, report: bool = False):
         self.store = store
         self.api = api
         self.host_name = host_name
@@ -236,6 +236,7 @@ class AddonManager:
         self.ping_timeout = ping_timeout
         self.call_timeout = call_timeout
         self.start_timeout = start_timeout  # python's start-up in a sandbox on a busy machine
+        self.report = report
         self.addons: list[Addon] = []
         self.sel = selectors.DefaultSelector()
         self.input_fd: int | None = None
@@ -327,6 +328,9 @@ class AddonManager:
             shutil.rmtree(tmp, True)
             self.say(f"refusing add-on {addon_id}: {e}")
             return None
+        if self.report:
+            text = sandbox.ruleset.report().rstrip("\n").replace("\n", "\n    ")
+            self.say(f"enforcement report for {addon_id}:\n    {text}")
         try:
             # -E -s: no PYTHON* variables, no user site; -B: no .pyc in the read-only package
             child = sandbox.spawn([PYTHON, "-E", "-s", "-B", os.path.join(sandbox.addon_dir, entry)])

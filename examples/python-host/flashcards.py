@@ -87,7 +87,7 @@ class App:
         self.addons = AddonManager(self.store, self.api(), host_name=HOST, vocabulary=self.vocabulary,
                                    say=self.say, home=args.home, policy=self.policy, registry=self.registry,
                                    heartbeat=args.heartbeat, ping_timeout=args.ping_timeout,
-                                   call_timeout=args.call_timeout)
+                                   call_timeout=args.call_timeout, report=args.report)
 
     def say(self, text: str) -> None:
         print(f"{HOST}: {text}" if not text.startswith("[") else f"  {text}", file=self.out, flush=True)
@@ -277,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ping-timeout", type=float, default=2.0, help="seconds an add-on has to answer a ping")
     p.add_argument("--call-timeout", type=float, default=5.0, help="seconds an add-on has to answer an event")
     p.add_argument("--no-addons", action="store_true", help="start no add-ons")
+    p.add_argument("--report", action="store_true", help="print each add-on's enforcement report as it starts")
     p.add_argument("--debug-in-process", metavar="DIR",
                    help="run the add-on in DIR inside this process, WITHOUT a sandbox (for its developer)")
     p.add_argument("--script", metavar="FILE", help="shell: read commands (and review answers) from FILE")

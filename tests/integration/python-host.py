@@ -148,9 +148,11 @@ check(os.path.exists(log) and len(read(log).splitlines()) == 3, "card-stats wrot
       read(log) if os.path.exists(log) else "missing")
 check(oct(os.stat(os.path.join(profile, "data", GOOD)).st_mode & 0o777) == "0o700", "$DATA is private (0700)")
 
-r = host(["quit"])
+r = host(["quit"], "--report")
 ok, detail = says(r, "card-stats ready: 3 reviews so far")
 check(ok, "its data persists: the next run starts from 3 reviews (load_data)", detail)
+ok, detail = says(r, f"enforcement report for {GOOD}:", "fully enforced", "sys.notify", "host (mediated)")
+check(ok, "--report shows the add-on's enforcement report", detail)
 
 must(run("grants", "--profile", profile, "approve", "--allow", "host.deck_read", "--allow", "sys.clipboard:write",
          os.path.join(addons_dir, GOOD)))
