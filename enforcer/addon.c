@@ -59,6 +59,8 @@ static void lower_options(permit_sandbox_options *o, const permit_sandbox_option
         o->landlock_abi_max = (unsigned) lower_of(o->landlock_abi_max, lower->landlock_abi_max);
         o->no_landlock = o->no_landlock || lower->no_landlock;
         o->require_full = o->require_full || lower->require_full;
+        /* The network mode is the caller's: the host runs the broker or not. */
+        o->net = lower->net;
 }
 
 /* The options: the policy's, where the grant gives a limit (already capped

@@ -47,7 +47,27 @@ void report_protections(const permit_ruleset *rs, add_fn f, void *u) {
         else
                 add(f, u, "exec", NOT_ENFORCED, "none", "no Landlock: any program can run");
 
-        if (!net_granted)
+        if (rs->policy.net == PERMIT_NET_PROXY) {
+                if (abi < 4 || !sc)
+                        add(f, u, "network", PARTLY, "proxy mode: network namespace (loopback only)",
+                            "%s: the add-on can reach any port of its own loopback only",
+                            !sc ? "no seccomp" : "Landlock ABI < 4");
+                else
+                        add(f, u, "network", ENFORCED,
+                            "proxy mode: network namespace (loopback only) + Landlock (TCP to the proxy only) + seccomp "
+                            "(TCP only)",
+                            "only the broker's HTTP proxy (127.0.0.1:%d) is reachable; it allows granted hosts and "
+                            "ports", PERMIT_PROXY_PORT);
+        } else if (rs->policy.net == PERMIT_NET_BROKER) {
+                if (!sc)
+                        add(f, u, "network", NOT_ENFORCED, "none", "no seccomp: the network is open");
+                else if (abi < 4)
+                        add(f, u, "network", PARTLY, "broker mode: seccomp (no IP sockets)",
+                            "Landlock ABI %u < 4: a socket given by the broker can be re-connected elsewhere", abi);
+                else
+                        add(f, u, "network", ENFORCED, "broker mode: seccomp (no IP sockets) + Landlock (no TCP connect/bind)",
+                            "connections only from the network broker, checked by host name and port");
+        } else if (!net_granted)
                 add(f, u, "network", sc ? ENFORCED : NOT_ENFORCED, sc ? "seccomp (no IP sockets)" : "none",
                     sc ? "socket(AF_INET/AF_INET6) fails with EACCES%s" : "no seccomp: the network is open",
                     abi >= 4 ? "; Landlock denies TCP bind and connect too" : "");
@@ -202,6 +222,9 @@ static json_t *report_json(const permit_ruleset *rs) {
         json_object_set_new(o, "landlock_abi", json_integer(rs->abi));
         json_object_set_new(o, "kernel_landlock_abi", json_integer(rs->kernel_abi));
         json_object_set_new(o, "seccomp", json_boolean(rs->seccomp));
+        json_object_set_new(o, "net_mode", json_string(rs->policy.net == PERMIT_NET_BROKER  ? "broker"
+                                                       : rs->policy.net == PERMIT_NET_PROXY ? "proxy"
+                                                                                            : "direct"));
         json_object_set_new(o, "fully_enforced", json_boolean(permit_ruleset_fully_enforced(rs)));
         json_object_set_new(o, "entry", rs->entry ? json_string(rs->entry) : json_null());
         json_object_set_new(o, "capabilities", caps);
@@ -271,6 +294,12 @@ _public_ int permit_ruleset_report(const permit_ruleset *rs, bool json, char **r
         fprintf(f, "Landlock ABI %u (kernel: %u), seccomp %s; %s\n", rs->abi, rs->kernel_abi,
                 rs->bpf ? "filter installed" : "not available",
                 permit_ruleset_fully_enforced(rs) ? "fully enforced" : "NOT fully enforced");
+        if (rs->policy.net != PERMIT_NET_DIRECT)
+                fprintf(f, "Network: %s\n", rs->policy.net == PERMIT_NET_PROXY
+                                                     ? "proxy mode (a network namespace holding only the broker's "
+                                                       "HTTP proxy, 127.0.0.1:3128)"
+                                                     : "broker mode (the network broker serves net.connect and "
+                                                       "net.listen)");
         fprintf(f, "Capabilities:%s\n", rs->n_caps ? "" : " none");
         for (size_t i = 0; i < rs->n_caps; i++)
                 fprintf(f, "  %-30s %-13s %s: %s\n", rs->caps[i].id, status_name(rs->caps[i].status),
@@ -343,7 +372,7 @@ _public_ int permit_doctor_report(bool json, char **ret) {
                         abi >= features[i].abi ? "yes" : "no", features[i].what);
         fprintf(f, "seccomp: %s\n", sc ? "yes (system call filter: kernel interfaces, socket families, TIOCSTI)"
                                        : "no (kernel interfaces and sockets are open to add-ons)");
-        fprintf(f, "user namespaces: %s (permit does not need them; they would allow a network broker's proxy mode)\n",
+        fprintf(f, "user namespaces: %s (only the network broker's proxy mode needs them, as an ordinary user)\n",
                 ns ? "yes" : "no");
         fprintf(f, "running as: uid %u%s\n", (unsigned) getuid(),
                 getuid() == 0 ? " (root: the processes limit does not apply; run add-ons as a user)" : "");

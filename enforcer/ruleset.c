@@ -213,6 +213,38 @@ static void note(cap_entry *e, enforcement s, const char *mechanism, const char 
         va_end(ap);
 }
 
+/* Broker and proxy mode: the grant opens nothing in the sandbox; the broker
+ * checks each request by name (permit/broker.h). Fully enforced when the
+ * add-on can neither make IP sockets (seccomp) nor re-aim a socket it was
+ * given (Landlock handles TCP connect and bind with no rule, ABI >= 4: a
+ * passed socket disconnected with connect(AF_UNSPEC) cannot connect again). */
+static int compile_brokered(permit_ruleset *rs, cap_entry *e) {
+        bool listen = streq(e->kind, "net.listen");
+        const char *what = listen ? "listening socket on 127.0.0.1" : "connection";
+
+        if (listen && rs->policy.net == PERMIT_NET_PROXY) {
+                /* A socket listening in the add-on's namespace is reachable by no one. */
+                note(e, ENFORCED, "proxy mode (network namespace)", "not served in proxy mode: nothing outside the "
+                     "add-on's namespace can reach it");
+                return 0;
+        }
+
+        if (!rs->seccomp)
+                note(e, NOT_ENFORCED, "network broker", "no seccomp: the add-on can open any socket itself");
+        else if (rs->abi < 4)
+                note(e, PARTLY, "network broker + seccomp (no IP sockets)",
+                     "%s %s via broker; Landlock ABI %u < 4: a socket it was given can be re-connected elsewhere",
+                     e->id, what, rs->abi);
+        else
+                note(e, ENFORCED,
+                     rs->policy.net == PERMIT_NET_PROXY
+                             ? "network broker's proxy + network namespace + Landlock (TCP to the proxy only)"
+                             : "network broker + seccomp (no IP sockets) + Landlock (no TCP connect/bind)",
+                     "%s via %s (fully enforced): each %s checked by host name and port", e->id,
+                     rs->policy.net == PERMIT_NET_PROXY ? "proxy" : "broker", what);
+        return 0;
+}
+
 /* What one capability adds to the rules, and how well it is enforced. */
 static int compile_capability(compiler *c, cap_entry *e) {
         permit_ruleset *rs = c->rs;
@@ -251,6 +283,8 @@ static int compile_capability(compiler *c, cap_entry *e) {
                         note(e, NOT_ENFORCED, "none", "no Landlock: any program can run");
                 return 0;
         }
+        if ((streq(k, "net.listen") || streq(k, "net.connect")) && rs->policy.net != PERMIT_NET_DIRECT)
+                return compile_brokered(rs, e);
         if (streq(k, "net.listen")) {
                 rs->allow_inet = true;
                 if (rs->abi >= 4) {
@@ -411,6 +445,8 @@ static int compile(compiler *c, const char *const *ids, size_t n, const permit_s
                                         policy->landlock_abi_max, PERMIT_LANDLOCK_ABI_MAX);
         if (policy->landlock_abi_max)
                 cap = policy->landlock_abi_max;
+        if (policy->net > PERMIT_NET_PROXY)
+                return permit_error_set(c->error, -EINVAL, NULL, "unknown network mode %u", (unsigned) policy->net);
         if (parse_abi_cap(secure_getenv("PERMIT_LANDLOCK_ABI"), &env_cap) < 0)
                 return permit_error_set(c->error, -EINVAL, NULL, "PERMIT_LANDLOCK_ABI must be 0-%d",
                                         PERMIT_LANDLOCK_ABI_MAX);
@@ -476,6 +512,12 @@ static int compile(compiler *c, const char *const *ids, size_t n, const permit_s
                 if ((r = compile_capability(c, &rs->caps[i])) < 0)
                         return r;
 
+        if (rs->policy.net == PERMIT_NET_PROXY) {
+                /* Its namespace holds loopback only: TCP to the proxy's port there. */
+                rs->allow_inet = true;
+                if (rs->abi >= 4 && (r = add_net(rs, PERMIT_PROXY_PORT, LANDLOCK_ACCESS_NET_CONNECT_TCP, "proxy")) < 0)
+                        return r;
+        }
         if (rs->abi >= 4)
                 rs->handled_net = LANDLOCK_ACCESS_NET_BIND_TCP | (rs->connect_any_port ? 0 : LANDLOCK_ACCESS_NET_CONNECT_TCP);
         if (rs->abi >= 6)

@@ -193,6 +193,20 @@ static int add_rules(scmp_filter_ctx ctx, unsigned variant) {
                              SCMP_A4(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH));
         if (r < 0)
                 return r;
+        /* TCP Fast Open (MSG_FASTOPEN) connects from sendto/sendmsg on a
+         * socket that is not connected: a socket given by the network broker
+         * and disconnected (connect(AF_UNSPEC)) must not be re-aimed that
+         * way. Nothing an add-on needs; refused in every sandbox. */
+        r = seccomp_rule_add(ctx, DENY(EOPNOTSUPP), SCMP_SYS(sendto), 1,
+                             SCMP_A3(SCMP_CMP_MASKED_EQ, MSG_FASTOPEN, MSG_FASTOPEN));
+        if (r >= 0)
+                r = seccomp_rule_add(ctx, DENY(EOPNOTSUPP), SCMP_SYS(sendmsg), 1,
+                                     SCMP_A2(SCMP_CMP_MASKED_EQ, MSG_FASTOPEN, MSG_FASTOPEN));
+        if (r >= 0)
+                r = seccomp_rule_add(ctx, DENY(EOPNOTSUPP), SCMP_SYS(sendmmsg), 1,
+                                     SCMP_A3(SCMP_CMP_MASKED_EQ, MSG_FASTOPEN, MSG_FASTOPEN));
+        if (r < 0)
+                return r;
         r = add_socket_rules(ctx, variant);
         if (r < 0)
                 return r;

@@ -19,6 +19,9 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
 
 #include "enforcer-private.h"
 
@@ -145,6 +148,8 @@ struct permit_child {
         pid_t pid;
         int pidfd;
         int socket;
+        int broker; /* -1: none */
+        int proxy;  /* the proxy's listener, -1: none */
         bool reaped;
         struct timespec deadline; /* CLOCK_MONOTONIC; 0: none */
 };
@@ -156,13 +161,58 @@ typedef struct spawn_plan {
         char *const *argv;
         char *const *envp;
         int sock;    /* the child's end, or -1 */
+        int broker;  /* the child's end of the broker socket, or -1 */
+        bool proxy;  /* proxy mode: make the namespace and the listener */
+        bool userns; /* ... in a user namespace of its own (not root) */
         int devnull; /* or -1 to keep 0-2 */
         int errpipe; /* write end: the child's errno if it does not get to exec */
 } spawn_plan;
 
+/* Proxy mode, in the child before it restricts itself: a network
+ * namespace (and a user namespace when not root, for the right to make
+ * it), its loopback up, a TCP socket listening on 127.0.0.1:PROXY_PORT
+ * there, sent to the host on the broker socket. System calls only. */
+static int proxy_namespace(bool userns) {
+        struct ifreq ifr = { .ifr_name = "lo" };
+        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(PERMIT_PROXY_PORT),
+                                  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } control = { 0 };
+        struct iovec iov = { .iov_base = (void *) "PROXY", .iov_len = 5 };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                             .msg_controllen = sizeof(control.buf) };
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        int s, l, r = 0;
+
+        if (unshare(CLONE_NEWNET | (userns ? CLONE_NEWUSER : 0)) < 0)
+                return negative_errno();
+        s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (s < 0)
+                return negative_errno();
+        if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0 || (ifr.ifr_flags |= IFF_UP, ioctl(s, SIOCSIFFLAGS, &ifr) < 0))
+                r = negative_errno();
+        close(s);
+        if (r < 0)
+                return r;
+        l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (l < 0)
+                return negative_errno();
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &l, sizeof(int));
+        if (bind(l, (struct sockaddr *) &sa, sizeof(sa)) < 0 || listen(l, 128) < 0 ||
+            sendmsg(PERMIT_BROKER_FD, &mh, MSG_NOSIGNAL) != 5)
+                r = negative_errno();
+        close(l);
+        return r;
+}
+
 /* After fork: system calls only. */
 static _Noreturn void child(const spawn_plan *p) {
-        int err = p->errpipe, r;
+        int err = p->errpipe, broker = p->broker, r;
         sigset_t none;
 
         /* The host may block or ignore signals (SIGPIPE often): the add-on
@@ -172,8 +222,11 @@ static _Noreturn void child(const spawn_plan *p) {
                 if (sig != SIGKILL && sig != SIGSTOP)
                         sigaction(sig, &(struct sigaction) { .sa_handler = SIG_DFL }, NULL);
         sigprocmask(SIG_SETMASK, &none, NULL);
-        if (err <= PERMIT_SOCKET_FD)
-                err = fcntl(err, F_DUPFD_CLOEXEC, PERMIT_SOCKET_FD + 1);
+        if (err <= PERMIT_BROKER_FD)
+                err = fcntl(err, F_DUPFD_CLOEXEC, PERMIT_BROKER_FD + 1);
+        /* Out of the way of fd 3 before the host socket is put there. */
+        if (broker >= 0 && broker <= PERMIT_SOCKET_FD && (broker = fcntl(broker, F_DUPFD_CLOEXEC, PERMIT_BROKER_FD + 1)) < 0)
+                goto fail;
         if (p->devnull >= 0 &&
             (dup2(p->devnull, 0) < 0 || dup2(p->devnull, 1) < 0 || dup2(p->devnull, 2) < 0))
                 goto fail;
@@ -184,13 +237,27 @@ static _Noreturn void child(const spawn_plan *p) {
                 } else if (dup2(p->sock, PERMIT_SOCKET_FD) < 0)
                         goto fail;
         }
+        if (broker >= 0) {
+                if (broker == PERMIT_BROKER_FD) {
+                        if (fcntl(broker, F_SETFD, 0) < 0)
+                                goto fail;
+                } else if (dup2(broker, PERMIT_BROKER_FD) < 0)
+                        goto fail;
+                if (p->sock < 0)
+                        close(PERMIT_SOCKET_FD);
+        }
+        if (p->proxy && (r = proxy_namespace(p->userns)) < 0) {
+                errno = -r;
+                goto fail;
+        }
         if (p->rs->policy.limits.file_size_mb)
                 signal(SIGXFSZ, SIG_IGN);
         if ((r = restrict_now(p->rs, false)) < 0) {
                 errno = -r;
                 goto fail;
         }
-        if (syscall(__NR_close_range, p->sock >= 0 ? PERMIT_SOCKET_FD + 1 : 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        if (syscall(__NR_close_range, broker >= 0 ? PERMIT_BROKER_FD + 1 : p->sock >= 0 ? PERMIT_SOCKET_FD + 1 : 3, ~0U,
+                    CLOSE_RANGE_CLOEXEC) < 0)
                 goto fail;
         if ((r = rlimits_apply(&p->rs->policy.limits, true)) < 0) {
                 errno = -r;
@@ -232,6 +299,14 @@ static pid_t start_child(const spawn_plan *plan) {
         char *stack;
         int r;
 
+        /* unshare(CLONE_NEWUSER) refuses a process sharing its memory. */
+        if (plan->userns) {
+                pid = fork();
+                if (pid == 0)
+                        child(plan);
+                return pid < 0 ? negative_errno() : pid;
+        }
+
         stack = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
         if (stack == MAP_FAILED)
                 return negative_errno();
@@ -263,13 +338,14 @@ static void strv_free(char **v) {
         free(v);
 }
 
-static int clean_env(const permit_ruleset *rs, const char *const *env, bool socket, char ***ret) {
+static int clean_env(const permit_ruleset *rs, const char *const *env, bool socket, bool broker, bool proxy,
+                     char ***ret) {
         size_t n = 0, k = 0;
         char **v;
 
         while (env && env[n])
                 n++;
-        v = calloc(n + 10, sizeof(char *));
+        v = calloc(n + 17, sizeof(char *));
         if (!v)
                 return -ENOMEM;
 #define PUT(...)                                                       \
@@ -285,6 +361,15 @@ static int clean_env(const permit_ruleset *rs, const char *const *env, bool sock
         PUT("LANG=C.UTF-8");
         if (socket)
                 PUT("PERMIT_SOCKET_FD=%d", PERMIT_SOCKET_FD);
+        if (broker)
+                PUT("PERMIT_BROKER_FD=%d", PERMIT_BROKER_FD);
+        if (proxy) {
+                static const char *const names[] = { "HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY",
+                                                     "https_proxy", "http_proxy", "all_proxy" };
+
+                for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                        PUT("%s=http://127.0.0.1:%d", names[i], PERMIT_PROXY_PORT);
+        }
         if (rs->data) {
                 PUT("HOME=%s", rs->data);
                 PUT("PERMIT_DATA=%s", rs->data);
@@ -302,6 +387,29 @@ static int clean_env(const permit_ruleset *rs, const char *const *env, bool sock
         return 0;
 }
 
+/* The proxy's listener the child sent before it executed. */
+static int receive_listener(int sock, int *ret) {
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } control;
+        char msg[8];
+        struct iovec iov = { .iov_base = msg, .iov_len = sizeof(msg) };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                             .msg_controllen = sizeof(control.buf) };
+        struct cmsghdr *c;
+        ssize_t n = recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+        if (n < 0)
+                return negative_errno();
+        c = CMSG_FIRSTHDR(&mh);
+        if (n != 5 || memcmp(msg, "PROXY", 5) != 0 || !c || c->cmsg_type != SCM_RIGHTS ||
+            c->cmsg_len != CMSG_LEN(sizeof(int)))
+                return -EPROTO;
+        memcpy(ret, CMSG_DATA(c), sizeof(int));
+        return 0;
+}
+
 static void timespec_add_seconds(struct timespec *t, uint64_t s) {
         clock_gettime(CLOCK_MONOTONIC, t);
         t->tv_sec += s > INT32_MAX ? INT32_MAX : (time_t) s;
@@ -309,7 +417,7 @@ static void timespec_add_seconds(struct timespec *t, uint64_t s) {
 
 _public_ int permit_spawn(const permit_ruleset *rs, const char *const *argv, const char *const *env,
                           permit_spawn_flags flags, permit_child **ret) {
-        _cleanup_close_ int devnull = -1, err_r = -1, err_w = -1, host = -1, guest = -1;
+        _cleanup_close_ int devnull = -1, err_r = -1, err_w = -1, host = -1, guest = -1, bhost = -1, bguest = -1;
         _cleanup_free_ permit_child *c = NULL;
         char **envp = NULL;
         spawn_plan plan;
@@ -326,8 +434,20 @@ _public_ int permit_spawn(const permit_ruleset *rs, const char *const *argv, con
                 return -ENOMEM;
         if (flags & PERMIT_SPAWN_KEEP_ENV)
                 envp = (char **) env;
-        else if ((r = clean_env(rs, env, !(flags & PERMIT_SPAWN_NO_SOCKET), &envp)) < 0)
+        if (flags & PERMIT_SPAWN_PROXY)
+                flags |= PERMIT_SPAWN_BROKER;
+        if (!(flags & PERMIT_SPAWN_KEEP_ENV) &&
+            (r = clean_env(rs, env, !(flags & PERMIT_SPAWN_NO_SOCKET), flags & PERMIT_SPAWN_BROKER,
+                           flags & PERMIT_SPAWN_PROXY, &envp)) < 0)
                 return r;
+        if (flags & PERMIT_SPAWN_BROKER) {
+                if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+                        r = negative_errno();
+                        goto out;
+                }
+                bhost = sv[0];
+                bguest = sv[1];
+        }
         if (!(flags & PERMIT_SPAWN_NO_SOCKET)) {
                 if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
                         r = negative_errno();
@@ -352,6 +472,9 @@ _public_ int permit_spawn(const permit_ruleset *rs, const char *const *argv, con
                 .argv = (char *const *) argv,
                 .envp = envp ? envp : (char *const[]) { NULL },
                 .sock = guest,
+                .broker = bguest,
+                .proxy = flags & PERMIT_SPAWN_PROXY,
+                .userns = (flags & PERMIT_SPAWN_PROXY) && geteuid() != 0,
                 .devnull = devnull,
                 .errpipe = err_w,
         };
@@ -363,6 +486,8 @@ _public_ int permit_spawn(const permit_ruleset *rs, const char *const *argv, con
         close(steal_fd(&err_w));
         if (guest >= 0)
                 close(steal_fd(&guest));
+        if (bguest >= 0)
+                close(steal_fd(&bguest));
         do
                 n = read(err_r, &child_errno, sizeof(child_errno));
         while (n < 0 && errno == EINTR);
@@ -384,7 +509,16 @@ _public_ int permit_spawn(const permit_ruleset *rs, const char *const *argv, con
         }
         if (rs->policy.limits.wall_seconds)
                 timespec_add_seconds(&c->deadline, rs->policy.limits.wall_seconds);
+        c->proxy = -1;
+        if (flags & PERMIT_SPAWN_PROXY && (r = receive_listener(bhost, &c->proxy)) < 0) {
+                kill(pid, SIGKILL);
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+                close(c->pidfd);
+                goto out;
+        }
         c->socket = steal_fd(&host);
+        c->broker = steal_fd(&bhost);
         *ret = steal_pointer(&c);
         r = 0;
 out:
@@ -399,6 +533,14 @@ _public_ pid_t permit_child_pid(const permit_child *c) {
 
 _public_ int permit_child_socket(const permit_child *c) {
         return c ? c->socket : -1;
+}
+
+_public_ int permit_child_broker_socket(const permit_child *c) {
+        return c ? c->broker : -1;
+}
+
+_public_ int permit_child_proxy_listener(const permit_child *c) {
+        return c ? c->proxy : -1;
 }
 
 _public_ int permit_child_pidfd(const permit_child *c) {
@@ -481,5 +623,9 @@ _public_ void permit_child_free(permit_child *c) {
                 close(c->pidfd);
         if (c->socket >= 0)
                 close(c->socket);
+        if (c->broker >= 0)
+                close(c->broker);
+        if (c->proxy >= 0)
+                close(c->proxy);
         free(c);
 }

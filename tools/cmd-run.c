@@ -16,6 +16,7 @@
 #include <ftw.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,10 +28,14 @@
 
 #include "permit/capability.h"
 #include "permit/enforcer.h"
+#ifndef PERMIT_FRONT
+#include "permit/broker.h"
+#endif
 #include "run-addon.h"
 #include "tool.h"
 
 #define MAX_ALLOW 256
+#define MAX_RESOLVE 64
 
 extern char **environ;
 
@@ -44,7 +49,18 @@ static void help(void) {
              "may run no other program.\n"
              "\n"
              "  --allow CAP            grant a capability (repeatable): fs.read:$HOME/x,\n"
-             "                         fs.write:$DOCUMENTS, net.listen:8080, proc.exec:/bin/sh...\n"
+             "                         fs.write:$DOCUMENTS, net.connect:api.example.com:443,\n"
+             "                         net.listen:8080, proc.exec:/bin/sh...\n"
+             "  --net MODE             how net.connect/net.listen grants are served: broker\n"
+             "                         (default: CMD has no IP socket of its own; the network\n"
+             "                         broker in this process connects for it, by host name,\n"
+             "                         on fd 4; doc/broker.md), proxy (CMD in a network\n"
+             "                         namespace whose only way out is the broker's HTTP proxy,\n"
+             "                         HTTPS_PROXY=http://127.0.0.1:3128: curl, urllib work\n"
+             "                         unchanged) or direct (TCP sockets, Landlock checks\n"
+             "                         ports, not hosts)\n"
+             "  --resolve HOST=IP      the broker connects to IP for HOST, without DNS\n"
+             "                         (repeatable, like curl --resolve)\n"
              "  --addon-dir DIR        $ADDON (readable)\n"
              "  --data DIR, --tmp DIR  $DATA, $TMP (writable); default: a new private folder\n"
              "                         for each, removed when CMD exits\n"
@@ -181,38 +197,188 @@ static void forward(int sig) {
                 kill(child_pid, sig);
 }
 
+/* permit_spawn()'s failure as permit run's exit status. */
+static int spawn_failed(int r, const char *cmd) {
+        if (r == -ENOENT)
+                return run_fail("%s: %s", cmd, strerror(-r)), RUN_NOT_FOUND;
+        if (r == -EACCES || r == -ENOEXEC || r == -EPERM)
+                return run_fail("%s: %s", cmd, strerror(-r)), RUN_NOT_EXECUTABLE;
+        return run_fail("cannot start %s: %s", cmd, strerror(-r));
+}
+
+/* ^C reaches CMD through the terminal; permit waits for it to clean up. */
+static void forward_signals(const permit_child *c) {
+        struct sigaction sa = { .sa_handler = forward }, ign = { .sa_handler = SIG_IGN };
+
+        child_pid = permit_child_pid(c);
+        sigaction(SIGINT, &ign, NULL);
+        sigaction(SIGQUIT, &ign, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
+}
+
+/* CMD's wait status (r: permit_child_wait()'s result) as the exit status. */
+static int exit_status(int r, int status, bool killed, const char *cmd, uint64_t wall) {
+        if (r < 0)
+                return run_fail("waiting for %s: %s", cmd, strerror(-r));
+        if (killed)
+                fprintf(stderr, "permit run: %s killed after its wall time (%" PRIu64 " s)\n", cmd, wall);
+        if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+        if (WIFSIGNALED(status))
+                return 128 + WTERMSIG(status);
+        return RUN_FAILED;
+}
+
 /* Fork mode: start, wait with the watchdog, return CMD's status. */
 static int run_child(const permit_ruleset *rs, char **argv, uint64_t wall) {
-        struct sigaction sa = { .sa_handler = forward }, ign = { .sa_handler = SIG_IGN };
         permit_child *c = NULL;
         bool killed = false;
         int r, status = 0;
 
         r = permit_spawn(rs, (const char *const *) argv, (const char *const *) environ,
                          PERMIT_SPAWN_STDIO | PERMIT_SPAWN_KEEP_ENV | PERMIT_SPAWN_NO_SOCKET, &c);
-        if (r == -ENOENT)
-                return run_fail("%s: %s", argv[0], strerror(-r)), RUN_NOT_FOUND;
-        if (r == -EACCES || r == -ENOEXEC || r == -EPERM)
-                return run_fail("%s: %s", argv[0], strerror(-r)), RUN_NOT_EXECUTABLE;
         if (r < 0)
-                return run_fail("cannot start %s: %s", argv[0], strerror(-r));
-        /* ^C reaches CMD through the terminal; permit waits for it to clean up. */
-        child_pid = permit_child_pid(c);
-        sigaction(SIGINT, &ign, NULL);
-        sigaction(SIGQUIT, &ign, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGHUP, &sa, NULL);
+                return spawn_failed(r, argv[0]);
+        forward_signals(c);
         r = permit_child_wait(c, -1, &status, &killed);
         permit_child_free(c);
+        return exit_status(r, status, killed, argv[0], wall);
+}
+
+#ifndef PERMIT_FRONT
+static void broker_said(void *userdata, const permit_broker_decision *d) {
+        if (d->capability)
+                return;
+        if (d->host)
+                fprintf(stderr, "permit run: network broker refused %s:%u: %s\n", d->host, d->port, d->reason);
+        else if (d->port)
+                fprintf(stderr, "permit run: network broker refused listening on port %u: %s\n", d->port, d->reason);
+        else
+                fprintf(stderr, "permit run: network broker refused a request: %s\n", d->reason);
+}
+
+static void broker_cut_off(void *userdata, permit_broker_client *c, bool abuse) {
+        /* The command's own broker socket: past the abuse bound, it is killed. */
+        if (abuse) {
+                fprintf(stderr, "permit run: %s flooded the network broker with bad requests: killed\n",
+                        (const char *) userdata);
+                if (child_pid > 0)
+                        kill(child_pid, SIGKILL);
+        }
+}
+
+/* NULL when this process may make a network namespace (root, or
+ * unprivileged user namespaces allowed), else why not. */
+static const char *no_namespaces(char *buf, size_t size) {
+        static const char *const knobs[] = { "/proc/sys/kernel/unprivileged_userns_clone",
+                                             "/proc/sys/user/max_user_namespaces" };
+
+        if (geteuid() == 0)
+                return NULL;
+        for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+                FILE *f = fopen(knobs[i], "re");
+                long v = -1;
+
+                if (!f)
+                        continue;
+                if (fscanf(f, "%ld", &v) != 1)
+                        v = -1;
+                fclose(f);
+                if (v == 0) {
+                        snprintf(buf, size, "user namespaces are off for unprivileged users (%s = 0)", knobs[i] + 10);
+                        return buf;
+                }
+        }
+        return NULL;
+}
+
+/* Broker mode: permit stays the parent, serving CMD's broker socket until
+ * CMD exits; signals are forwarded as in run_child. Proxy mode: the same,
+ * CMD in a network namespace of its own with the broker's proxy. */
+static int run_brokered(const permit_ruleset *rs, char **argv, uint64_t wall, const char *id,
+                        const char *const *caps, size_t n_caps, const char *const *resolve, size_t n_resolve,
+                        permit_store *audit, bool proxy) {
+        static const char *const proxy_vars[] = { "HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY",
+                                                  "https_proxy", "http_proxy", "all_proxy" };
+        permit_broker_client *client = NULL;
+        char why[160];
+        permit_broker *b = NULL;
+        permit_child *c = NULL;
+        bool killed = false;
+        int r, status = 0, fd;
+
+        r = permit_broker_new(&(permit_broker_options) { .audit = audit, .on_decision = broker_said,
+                                                         .on_client_gone = broker_cut_off, .userdata = (void *) id },
+                              &b);
         if (r < 0)
-                return run_fail("waiting for %s: %s", argv[0], strerror(-r));
-        if (killed)
-                fprintf(stderr, "permit run: %s killed after its wall time (%" PRIu64 " s)\n", argv[0], wall);
-        if (WIFEXITED(status))
-                return WEXITSTATUS(status);
-        if (WIFSIGNALED(status))
-                return 128 + WTERMSIG(status);
-        return RUN_FAILED;
+                return run_fail("cannot start the network broker: %s", strerror(-r));
+        for (size_t i = 0; i < n_resolve; i++)
+                if (permit_broker_resolve_add(b, resolve[i]) < 0) {
+                        permit_broker_free(b);
+                        return run_fail("--resolve %s: expected HOST=IP (a host name and an IPv4 or IPv6 address)",
+                                        resolve[i]);
+                }
+        if (proxy && no_namespaces(why, sizeof(why))) {
+                permit_broker_free(b);
+                return run_fail("--net proxy: proxy mode needs a network namespace: %s; use --net broker", why);
+        }
+        if (setenv("PERMIT_BROKER_FD", "4", 1) < 0) {
+                permit_broker_free(b);
+                return run_fail("out of memory");
+        }
+        for (size_t i = 0; proxy && i < sizeof(proxy_vars) / sizeof(proxy_vars[0]); i++)
+                if (setenv(proxy_vars[i], "http://127.0.0.1:3128", 1) < 0) {
+                        permit_broker_free(b);
+                        return run_fail("out of memory");
+                }
+        if (proxy)
+                unsetenv("NO_PROXY"), unsetenv("no_proxy");
+        r = permit_spawn(rs, (const char *const *) argv, (const char *const *) environ,
+                         PERMIT_SPAWN_STDIO | PERMIT_SPAWN_KEEP_ENV | PERMIT_SPAWN_NO_SOCKET | PERMIT_SPAWN_BROKER |
+                                 (proxy ? PERMIT_SPAWN_PROXY : 0),
+                         &c);
+        if (r < 0) {
+                permit_broker_free(b);
+                if (proxy && (r == -EPERM || r == -ENOSPC || r == -EINVAL || r == -EUSERS))
+                        return run_fail("--net proxy: cannot make the network namespace: %s; use --net broker",
+                                        strerror(-r));
+                return spawn_failed(r, argv[0]);
+        }
+        forward_signals(c);
+        fd = dup(permit_child_broker_socket(c));
+        r = fd < 0 ? -errno : permit_broker_add_client(b, id, caps, n_caps, fd, &client);
+        if (r >= 0 && proxy) {
+                fd = dup(permit_child_proxy_listener(c));
+                r = fd < 0 ? -errno : permit_broker_add_proxy(b, client, fd);
+        }
+        if (r < 0) {
+                permit_child_free(c);
+                permit_broker_free(b);
+                return run_fail("network broker: %s", strerror(-r));
+        }
+        for (;;) {
+                struct pollfd p[2] = { { .fd = permit_child_pidfd(c), .events = POLLIN },
+                                       { .fd = permit_broker_fd(b), .events = POLLIN } };
+
+                if (poll(p, 2, wall ? 250 : -1) < 0 && errno != EINTR) {
+                        r = -errno;
+                        break;
+                }
+                if (p[1].revents && (r = permit_broker_dispatch(b, 0)) < 0)
+                        break;
+                r = permit_child_wait(c, 0, &status, &killed);
+                if (r != 0)
+                        break;
+        }
+        permit_child_free(c);
+        permit_broker_free(b);
+        return exit_status(r, status, killed, argv[0], wall);
+}
+#endif
+
+static bool is_net_cap(const char *id) {
+        return strncmp(id, "net.connect:", 12) == 0 || strncmp(id, "net.listen:", 11) == 0;
 }
 
 static int print_report(const permit_ruleset *rs, bool json) {
@@ -246,18 +412,21 @@ int cmd_run(int argc, char **argv) {
                 { "profile-dir", required_argument, NULL, 'P' },
                 { "addon", required_argument, NULL, 'x' },
                 { "policy", required_argument, NULL, 'y' },
+                { "net", required_argument, NULL, 'n' },
+                { "resolve", required_argument, NULL, 'R' },
                 { NULL, 0, NULL, 0 },
         };
-        const char *allow[MAX_ALLOW], *data_opt = NULL, *tmp_opt = NULL, *home_opt = NULL, *addon_opt = NULL,
+        const char *resolve[MAX_RESOLVE] __attribute__((unused)), *allow[MAX_ALLOW], *data_opt = NULL, *tmp_opt = NULL, *home_opt = NULL, *addon_opt = NULL,
                                       *profile = NULL, *profile_dir = NULL, *addon_id = NULL, *policy_file = NULL;
         char *data = NULL, *tmp = NULL, *addon = NULL, *home = NULL, *profile_path = NULL;
-        bool clear = false, report = false, json = false, made_data = false, made_tmp = false, home_given;
+        bool clear = false, report = false, json = false, made_data = false, made_tmp = false, home_given, net_set = false;
         permit_sandbox_options policy = { 0 };
         permit_ruleset *rs = NULL;
         permit_error error = { 0 };
         run_addon granted __attribute__((unused)) = { 0 };
         char *entry_argv[2] = { NULL, NULL }, **cmd;
-        size_t n_allow = 0;
+        size_t n_allow = 0, n_resolve = 0;
+        bool net_caps = false, brokered __attribute__((unused));
         int opt, r, status;
 
         opterr = 0;
@@ -282,6 +451,25 @@ int cmd_run(int argc, char **argv) {
                         if (n_allow == MAX_ALLOW)
                                 return run_fail("--allow: at most %d capabilities", MAX_ALLOW);
                         allow[n_allow++] = optarg;
+                        net_caps = net_caps || is_net_cap(optarg);
+                        break;
+                case 'n':
+                        if (strcmp(optarg, "broker") == 0)
+                                policy.net = PERMIT_NET_BROKER;
+                        else if (strcmp(optarg, "direct") == 0)
+                                policy.net = PERMIT_NET_DIRECT;
+                        else if (strcmp(optarg, "proxy") == 0)
+                                policy.net = PERMIT_NET_PROXY;
+                        else
+                                return run_fail("--net %s: must be broker, direct or proxy", optarg);
+                        net_set = true;
+                        break;
+                case 'R':
+                        if (n_resolve == MAX_RESOLVE)
+                                return run_fail("--resolve: at most %d entries", MAX_RESOLVE);
+                        if (!strchr(optarg, '='))
+                                return run_fail("--resolve %s: expected HOST=IP", optarg);
+                        resolve[n_resolve++] = optarg;
                         break;
                 case 'A':
                         addon_opt = optarg;
@@ -342,9 +530,13 @@ int cmd_run(int argc, char **argv) {
                                 addon_id);
         if (policy_file && !addon_id)
                 return run_fail("--policy needs the add-on form (--profile DIR ADDON or --addon ADDON)");
+        /* Broker mode unless --net direct: net grants are served by name. */
+        if (!net_set)
+                policy.net = PERMIT_NET_BROKER;
 #ifdef PERMIT_FRONT
-        /* The store is not linked into the front: permit-tool runs this. */
-        if (addon_id) {
+        /* The store is not linked into the front, nor the broker (which
+         * resolves names: NSS wants a dynamic program): permit-tool runs these. */
+        if (addon_id || (net_caps && policy.net != PERMIT_NET_DIRECT)) {
                 front_exec_tool();
                 return run_fail("cannot start permit-tool: %s", strerror(errno));
         }
@@ -411,9 +603,13 @@ int cmd_run(int argc, char **argv) {
                 data = granted.data;
                 addon = granted.addon;
                 policy = granted.options;
-                granted = (run_addon) { 0 };
+                granted.ruleset = NULL;
+                granted.data = granted.addon = NULL;
+                for (size_t i = 0; i < granted.n_granted; i++)
+                        net_caps = net_caps || is_net_cap(granted.granted[i]);
         }
 #endif
+        brokered = net_caps && policy.net != PERMIT_NET_DIRECT;
         if (!rs) {
                 r = permit_ruleset_new(allow, n_allow,
                                        &(permit_paths) { .addon = addon, .data = data, .tmp = tmp, .home = home,
@@ -449,6 +645,16 @@ int cmd_run(int argc, char **argv) {
                 status = run_fail("out of memory");
                 goto out;
         }
+#ifndef PERMIT_FRONT
+        if (brokered) {
+                status = addon_id ? run_brokered(rs, cmd, policy.limits.wall_seconds, addon_id,
+                                                 (const char *const *) granted.granted, granted.n_granted, resolve,
+                                                 n_resolve, granted.store, policy.net == PERMIT_NET_PROXY)
+                                  : run_brokered(rs, cmd, policy.limits.wall_seconds, "permit-run", allow, n_allow,
+                                                 resolve, n_resolve, NULL, policy.net == PERMIT_NET_PROXY);
+                goto out;
+        }
+#endif
         if (!made_data && !made_tmp && !policy.limits.wall_seconds) {
                 fflush(NULL);
                 r = permit_exec(rs, (const char *const *) cmd, true);
@@ -461,6 +667,9 @@ int cmd_run(int argc, char **argv) {
         status = run_child(rs, cmd, policy.limits.wall_seconds);
 out:
         permit_ruleset_free(rs);
+#ifndef PERMIT_FRONT
+        run_addon_clear(&granted);
+#endif
 
         if (made_data && data)
                 remove_tree(data);

@@ -88,6 +88,17 @@ int run_addon_setup(const char *profile, const char *id, const char *policy_file
         ret->addon = run.addon_dir;
         run.data_dir = run.addon_dir = NULL;
         ret->options = run.options;
+        ret->n_granted = permit_effective_n_granted(run.effective);
+        ret->granted = calloc(ret->n_granted + 1, sizeof(char *));
+        for (size_t i = 0; ret->granted && i < ret->n_granted; i++)
+                if (!(ret->granted[i] = strdup(permit_effective_granted(run.effective, i))))
+                        break;
+        if (!ret->granted || (ret->n_granted && !ret->granted[ret->n_granted - 1])) {
+                run_fail("out of memory");
+                goto out;
+        }
+        ret->store = s;
+        s = NULL;
         status = 0;
 out:
         permit_addon_run_clear(&run);
@@ -97,6 +108,10 @@ out:
 }
 
 void run_addon_clear(run_addon *a) {
+        for (size_t i = 0; a->granted && i < a->n_granted; i++)
+                free(a->granted[i]);
+        free(a->granted);
+        permit_store_free(a->store);
         permit_ruleset_free(a->ruleset);
         free(a->data);
         free(a->addon);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "permit/enforcer.h"
+#include "permit/store.h"
 
 /* What the add-on form sets up for cmd-run.c. */
 typedef struct run_addon {
@@ -12,6 +13,9 @@ typedef struct run_addon {
         char *data;  /* $DATA: PROFILE/data/ID */
         char *addon; /* $ADDON: PROFILE/addons/ID, NULL when not installed */
         permit_sandbox_options options;
+        char **granted; /* the granted capability ids (for the network broker) */
+        size_t n_granted;
+        permit_store *store; /* kept open: the broker appends to its audit log */
 } run_addon;
 
 /* Exit statuses of `permit run`, as env(1), nohup(1) and bwrap use them. */

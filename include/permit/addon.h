@@ -69,7 +69,8 @@ void permit_addon_run_clear(permit_addon_run *run);
  *  4. options: permit_sandbox_options_from_policy(policy) with the limits
  *     of the effective grant where the manifest gives them; lower (may be
  *     NULL) can only lower them: each non-zero limit and landlock_abi_max
- *     takes the smaller value, no_landlock and require_full are or-ed.
+ *     takes the smaller value, no_landlock and require_full are or-ed;
+ *     net (the network mode) is lower's: whether the host runs a broker.
  *
  * run (may be NULL) receives what was found, also on -EPERM (the caller
  * lists what waits for the user); clear it whatever the result. Errors,

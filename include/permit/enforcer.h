@@ -31,6 +31,13 @@ extern "C" {
  * named in its environment as PERMIT_SOCKET_FD=3. */
 #define PERMIT_SOCKET_FD 3
 
+/* The descriptor a spawned add-on finds its network broker socket on
+ * (PERMIT_SPAWN_BROKER, permit/broker.h), also named in its environment as
+ * PERMIT_BROKER_FD=4. */
+#ifndef PERMIT_BROKER_FD
+#define PERMIT_BROKER_FD 4
+#endif
+
 /* Resource limits; 0 means "not limited by permit" (inherited). */
 typedef struct permit_sandbox_limits {
         uint64_t memory_mb;    /* RLIMIT_AS */
@@ -40,6 +47,26 @@ typedef struct permit_sandbox_limits {
         uint64_t file_size_mb; /* RLIMIT_FSIZE: writes past it fail with EFBIG */
         uint64_t wall_seconds; /* the watchdog's SIGKILL (permit_spawn only) */
 } permit_sandbox_limits;
+
+/* How a sandbox with net.connect / net.listen grants reaches the network
+ * (doc/capabilities.md, doc/broker.md). */
+typedef enum permit_net_mode {
+        /* TCP sockets of its own; Landlock limits TCP ports (ABI >= 4), not
+         * hosts: net.connect is "partly" enforced. */
+        PERMIT_NET_DIRECT = 0,
+        /* No IP socket of its own (seccomp) and no TCP connect or bind
+         * (Landlock): every connection comes from the network broker
+         * (permit/broker.h) over fd PERMIT_BROKER_FD, checked by host name. */
+        PERMIT_NET_BROKER,
+        /* As broker mode, and the add-on runs in a network namespace of its
+         * own holding only loopback, where the broker's HTTP proxy listens on
+         * 127.0.0.1:PERMIT_PROXY_PORT (PERMIT_SPAWN_PROXY); the sandbox may
+         * make TCP sockets and connect to that port only. */
+        PERMIT_NET_PROXY,
+} permit_net_mode;
+
+/* The port of the broker's HTTP proxy inside the add-on's namespace. */
+#define PERMIT_PROXY_PORT 3128
 
 /* What the host decides for this sandbox (its policy file, read by
  * permit/policy.h, is where a host keeps these between runs:
@@ -57,6 +84,8 @@ typedef struct permit_sandbox_options {
         /* Refuse to apply a ruleset that is not fully enforced on this
          * kernel (permit_spawn, permit_restrict_self return -ENOTSUP). */
         bool require_full;
+        /* How net.connect / net.listen grants are served (default: direct). */
+        permit_net_mode net;
 } permit_sandbox_options;
 
 /* What the path templates expand to. NULL: the template is not available
@@ -130,13 +159,28 @@ typedef enum permit_spawn_flags {
         PERMIT_SPAWN_STDIO = 1 << 0,     /* inherit fds 0-2 (else /dev/null) */
         PERMIT_SPAWN_KEEP_ENV = 1 << 1,  /* env is the whole environment (no clean one) */
         PERMIT_SPAWN_NO_SOCKET = 1 << 2, /* no socketpair; fds above 2 are all closed */
+        /* A second socketpair(AF_UNIX, SOCK_SEQPACKET) for the network broker
+         * (permit/broker.h): the child's end on fd PERMIT_BROKER_FD (4),
+         * named as PERMIT_BROKER_FD=4 in the clean environment; the host's
+         * end is permit_child_broker_socket(). Combines with NO_SOCKET
+         * (fd 3 is then closed). */
+        PERMIT_SPAWN_BROKER = 1 << 3,
+        /* Proxy mode (implies BROKER): the child unshares a network namespace
+         * (with a user namespace when not root), brings up its loopback,
+         * listens on 127.0.0.1:PERMIT_PROXY_PORT there and hands that socket
+         * to the host (permit_child_proxy_listener()) before it restricts
+         * itself; the clean environment names the proxy (HTTPS_PROXY,
+         * HTTP_PROXY, ALL_PROXY and their lower-case forms). -EPERM (or
+         * -ENOSPC, -EINVAL) when this kernel or user may not make namespaces. */
+        PERMIT_SPAWN_PROXY = 1 << 4,
 } permit_spawn_flags;
 
 /* Starts the ruleset's entry program with argv in a new process, the
  * ruleset applied between fork and exec. The child:
  *  - holds its end of a socketpair(AF_UNIX, SOCK_STREAM) to the host on
- *    fd PERMIT_SOCKET_FD (3); fds 0-2 are /dev/null unless
- *    PERMIT_SPAWN_STDIO; every other fd is closed;
+ *    fd PERMIT_SOCKET_FD (3), and with PERMIT_SPAWN_BROKER its broker
+ *    socket on fd 4; fds 0-2 are /dev/null unless PERMIT_SPAWN_STDIO;
+ *    every other fd is closed;
  *  - has a clean environment: PATH=/usr/bin:/bin, HOME=$DATA (if given),
  *    TMPDIR=$TMP (if given), LANG=C.UTF-8, PERMIT_SOCKET_FD=3, PERMIT_DATA,
  *    PERMIT_TMP, PERMIT_ADDON (those given), then env (NAME=VALUE entries,
@@ -154,6 +198,12 @@ int permit_spawn(const permit_ruleset *rs, const char *const *argv, const char *
 pid_t permit_child_pid(const permit_child *c);
 /* The host's end of the socket; owned by the child handle. */
 int permit_child_socket(const permit_child *c);
+/* The host's end of the broker socket (PERMIT_SPAWN_BROKER), or -1; owned
+ * by the child handle (give the broker a dup()). */
+int permit_child_broker_socket(const permit_child *c);
+/* The proxy's listening socket (PERMIT_SPAWN_PROXY), or -1; owned by the
+ * handle (give permit_broker_add_proxy() a dup()). */
+int permit_child_proxy_listener(const permit_child *c);
 /* A pidfd (poll it: readable when the child exits); owned by the handle. */
 int permit_child_pidfd(const permit_child *c);
 

@@ -79,7 +79,10 @@ RLIMIT_FSIZE = By('denied EFBIG', 'RLIMIT_FSIZE')
 CLOSED_FDS = By('denied EBADF', 'descriptors closed before exec')
 NO_RAISE = By('denied EPERM', 'hard limit; no CAP_SYS_RESOURCE')
 GRANTED = By('ok', 'granted')
-BROKER = By('denied EACCES', 'the network broker: only granted hosts (DESIGN.md section 7)')
+BROKER = By('denied EACCES', 'the network broker: only granted hosts and ports (DESIGN.md section 7)')
+BROKER_SECCOMP = By('denied EACCES', 'broker mode: seccomp, no IP socket of its own')
+PROXY_LANDLOCK = By('denied EACCES', 'proxy mode: Landlock allows TCP connect to the proxy port only')
+BROKER_LANDLOCK = By('denied EACCES', 'broker mode: Landlock handles TCP connect with no rule')
 
 
 def per_user(root, nobody, why):
@@ -154,9 +157,9 @@ class Case:
     cannot stop it: the inside run must then show exactly that, as a TAP TODO.
     """
 
-    def __init__(self, name, argv, inside, out='ok', lang='c', grant=(), limits=(),
+    def __init__(self, name, argv, inside, out='ok', lang='c', grant=(), limits=(), net=(),
                  client=False, tty=False, inherit=False, handle=False, xfail=None, what=''):
-        self.name, self.argv, self.inside, self.out = name, argv, inside, out
+        self.name, self.argv, self.inside, self.out, self.net = name, argv, inside, out, list(net)
         self.lang, self.grant, self.limits = lang, list(grant), list(limits)
         self.client, self.tty, self.inherit, self.handle = client, tty, inherit, handle
         self.xfail, self.what = xfail, what
@@ -173,6 +176,13 @@ def PY(*a, **k):
 SH_OK = ['/bin/sh', '-c', 'exit 0']
 LISTEN = ['net.listen:{GRANTED_PORT}']
 CONNECT = ['net.connect:127.0.0.1:{TCP_PORT}']
+# Direct mode: TCP sockets of its own, Landlock checks the ports (permit run's default is the broker).
+DIRECT = ['--net', 'direct']
+# Broker mode: api.example.com is granted; names resolve through the broker's map (loopback only).
+API = ['net.connect:api.example.com:{TCP_PORT}']
+PROXY = ['--net', 'proxy']
+NAMES = ['--resolve', 'api.example.com=127.0.0.1', '--resolve', 'evil.example.com=127.0.0.2',
+         '--resolve', 'evil-example.com=127.0.0.2', '--resolve', 'www.example.com=127.0.0.1']
 HOME_RW = ['fs.write:$HOME']
 SHADOW = '/etc/shadow is readable by root only'
 MKNOD = 'making a device node needs CAP_MKNOD'
@@ -186,8 +196,8 @@ UNIX_BY_PATH = ('Landlock before ABI 9 has no right for connect() to a unix sock
                 'needs AF_UNIX sockets')
 ABSTRACT_SCOPE = ('Landlock scopes abstract unix sockets all or none, and X11 listens on one outside, so '
                   'sys.display lifts the scope')
-NO_BROKER_YET = ('net.connect is a Landlock port rule until the network broker lands (issue 5); the report says '
-                 '"partly" for it. Not a kernel limit: the broker closes it')
+DIRECT_HOSTS = ('direct mode (--net direct) keeps net.connect a Landlock port rule, which cannot name hosts; the '
+                'report says "partly". Broker mode, the default, closes it (connect-other-host, broker-other-host)')
 NPROC_ROOT = 'RLIMIT_NPROC never binds a process whose real uid is 0 (kernel/fork.c), and permit run keeps the uid'
 
 CASES = [
@@ -245,7 +255,7 @@ CASES = [
     C('granted-doc-read', ['read', '{NOTES}'], GRANTED, what='read ~/Documents/notes.txt (fs.read:$DOCUMENTS)'),
     C('granted-doc-list', ['list', '{DOCS}'], GRANTED, what='list ~/Documents (fs.read:$DOCUMENTS)'),
     C('granted-listen', ['tcp-accept', '127.0.0.1', '{GRANTED_PORT}'], GRANTED, grant=LISTEN, client=True,
-      what='net.listen:PORT granted: listen on 127.0.0.1:PORT, a client outside connects'),
+      net=DIRECT, what='net.listen:PORT granted, direct mode: listen on 127.0.0.1:PORT, a client outside connects'),
     # -- executing
     C('exec-sh', ['exec'] + SH_OK, LANDLOCK_FS, what='run /bin/sh'),
     C('exec-copy', ['exec-copy', '{DATA}'] + SH_OK, LANDLOCK_FS, what='copy /bin/sh into $DATA and run the copy'),
@@ -298,21 +308,60 @@ CASES = [
       what='connect to a unix socket outside by its path'),
     C('unix-abstract', ['unix-abstract', '{ABSTRACT}'], SECCOMP_SOCKET,
       what='connect to an abstract unix socket outside'),
-    # -- network with net.listen:PORT granted: IP sockets exist, TCP is ruled by Landlock
-    C('listen-other-port', ['tcp-listen', '127.0.0.1', '{FREE_PORT}'], LANDLOCK_NET, grant=LISTEN,
-      what='net.listen:PORT granted: listen on another port'),
-    C('listen-then-connect', ['tcp-connect', '127.0.0.1', '{TCP_PORT}'], LANDLOCK_NET, grant=LISTEN,
-      what='net.listen:PORT granted: TCP connect out'),
-    C('listen-then-udp', ['udp-send', '127.0.0.1', '{UDP_PORT}'], SECCOMP_SOCKET, grant=LISTEN,
-      what='net.listen:PORT granted: send UDP (Landlock knows only TCP)'),
-    # -- network with net.connect:127.0.0.1:PORT granted (no broker in permit run: Landlock ports)
-    C('granted-connect', ['tcp-connect', '127.0.0.1', '{TCP_PORT}'], GRANTED, grant=CONNECT,
-      what='net.connect:127.0.0.1:PORT granted: connect to it'),
-    C('connect-other-port', ['tcp-connect', '127.0.0.1', '{TCP2_PORT}'], LANDLOCK_NET, grant=CONNECT,
-      what='net.connect:127.0.0.1:PORT granted: connect to another port'),
-    C('connect-other-host', ['tcp-connect', '127.0.0.2', '{TCP_PORT}'], BROKER, grant=CONNECT,
-      xfail=everyone('ok', NO_BROKER_YET),
+    # -- direct mode (--net direct), net.listen:PORT granted: IP sockets exist, TCP is ruled by Landlock
+    C('listen-other-port', ['tcp-listen', '127.0.0.1', '{FREE_PORT}'], LANDLOCK_NET, grant=LISTEN, net=DIRECT,
+      what='net.listen:PORT granted, direct mode: listen on another port'),
+    C('listen-then-connect', ['tcp-connect', '127.0.0.1', '{TCP_PORT}'], LANDLOCK_NET, grant=LISTEN, net=DIRECT,
+      what='net.listen:PORT granted, direct mode: TCP connect out'),
+    C('listen-then-udp', ['udp-send', '127.0.0.1', '{UDP_PORT}'], SECCOMP_SOCKET, grant=LISTEN, net=DIRECT,
+      what='net.listen:PORT granted, direct mode: send UDP (Landlock knows only TCP)'),
+    # -- direct mode, net.connect:127.0.0.1:PORT granted: Landlock ports, not hosts
+    C('granted-connect', ['tcp-connect', '127.0.0.1', '{TCP_PORT}'], GRANTED, grant=CONNECT, net=DIRECT,
+      what='net.connect:127.0.0.1:PORT granted, direct mode: connect to it'),
+    C('connect-other-port', ['tcp-connect', '127.0.0.1', '{TCP2_PORT}'], LANDLOCK_NET, grant=CONNECT, net=DIRECT,
+      what='net.connect:127.0.0.1:PORT granted, direct mode: connect to another port'),
+    C('direct-other-host', ['tcp-connect', '127.0.0.2', '{TCP_PORT}'], BROKER, grant=CONNECT, net=DIRECT,
+      xfail=everyone('ok', DIRECT_HOSTS),
+      what='net.connect:127.0.0.1:PORT granted, direct mode: the same port on another host'),
+    # -- broker mode (the default): no IP socket of its own; the broker connects by name
+    C('connect-other-host', ['tcp-connect', '127.0.0.2', '{TCP_PORT}'], BROKER_SECCOMP, grant=CONNECT,
       what='net.connect:127.0.0.1:PORT granted: connect to the same port on another host'),
+    C('broker-granted', ['broker-connect', 'api.example.com', '{TCP_PORT}', '127.0.0.1'], GRANTED, grant=API,
+      net=NAMES, what='net.connect:api.example.com:PORT granted: the broker connects to it'),
+    C('broker-other-host', ['broker-connect', 'evil.example.com', '{TCP_PORT}', '127.0.0.2'], BROKER, grant=API,
+      net=NAMES, what='net.connect:api.example.com:PORT granted: ask the broker for another host'),
+    C('broker-other-port', ['broker-connect', 'api.example.com', '{TCP2_PORT}', '127.0.0.1'], BROKER, grant=API,
+      net=NAMES, what='net.connect:api.example.com:PORT granted: ask the broker for another port'),
+    C('broker-ip', ['broker-connect', '127.0.0.1', '{TCP_PORT}', '127.0.0.1'], BROKER, grant=API, net=NAMES,
+      what="net.connect:api.example.com:PORT granted: ask the broker for the granted host's address"),
+    C('broker-ipv6', ['broker-connect', '::1', '{TCP6_PORT}', '::1'], BROKER, grant=API, net=NAMES,
+      what='net.connect:api.example.com:PORT granted: ask the broker for ::1'),
+    C('broker-wildcard', ['broker-connect', 'evil-example.com', '{TCP_PORT}', '127.0.0.2'], BROKER,
+      grant=['net.connect:*.example.com:{TCP_PORT}'], net=NAMES,
+      what='net.connect:*.example.com:PORT granted: ask for evil-example.com'),
+    C('broker-wildcard-granted', ['broker-connect', 'www.example.com', '{TCP_PORT}', '127.0.0.1'], GRANTED,
+      grant=['net.connect:*.example.com:{TCP_PORT}'], net=NAMES,
+      what='net.connect:*.example.com:PORT granted: www.example.com'),
+    C('broker-reconnect', ['broker-connect-then', 'api.example.com', '{TCP_PORT}', '127.0.0.1', '127.0.0.2',
+                           '{TCP_PORT}'], BROKER_LANDLOCK, grant=API, net=NAMES,
+      what="a socket from the broker, disconnected (connect(AF_UNSPEC)) and connected to another host"),
+    C('broker-direct', ['tcp-connect', '127.0.0.1', '{TCP_PORT}'], BROKER_SECCOMP, grant=API, net=NAMES,
+      what='net.connect:api.example.com:PORT granted: a TCP socket of its own to its address'),
+    C('broker-udp', ['udp-send', '127.0.0.1', '{UDP_PORT}'], SECCOMP_SOCKET, grant=API, net=NAMES,
+      what='net.connect:api.example.com:PORT granted: send UDP (a DNS query to any resolver alike)'),
+    C('broker-raw', ['raw-socket'], SECCOMP_SOCKET, grant=API, net=NAMES, out=per_user('ok', 'denied EPERM', NO_RAW),
+      what='net.connect:api.example.com:PORT granted: socket(AF_INET, SOCK_RAW)'),
+    C('broker-io-uring', ['io-uring'], SECCOMP, grant=API, net=NAMES, out=IO_URING,
+      what='net.connect:api.example.com:PORT granted: io_uring_setup() (io_uring connect)'),
+    # -- proxy mode: a network namespace holding loopback and the broker's proxy only
+    C('proxy-direct', ['tcp-connect', '127.0.0.1', '{TCP_PORT}'], PROXY_LANDLOCK, grant=API, net=PROXY + NAMES,
+      what="net.connect:api.example.com:PORT granted, proxy mode: TCP to its address, around the proxy"),
+    C('proxy-other-host', ['tcp-connect', '127.0.0.2', '{TCP_PORT}'], PROXY_LANDLOCK, grant=API, net=PROXY + NAMES,
+      what='net.connect:api.example.com:PORT granted, proxy mode: TCP to another host'),
+    C('proxy-ipv6', ['tcp-connect', '::1', '{TCP6_PORT}'], PROXY_LANDLOCK, grant=API, net=PROXY + NAMES,
+      what='net.connect:api.example.com:PORT granted, proxy mode: TCP to ::1'),
+    C('proxy-udp', ['udp-send', '127.0.0.1', '{UDP_PORT}'], SECCOMP_SOCKET, grant=API, net=PROXY + NAMES,
+      what='net.connect:api.example.com:PORT granted, proxy mode: send UDP (a DNS query alike)'),
     # -- sys.display granted: what it lets through besides the display
     C('display-unix-connect', ['unix-connect', '{UNIX_PATH}'], LANDLOCK_FS, grant=['sys.display'],
       xfail=everyone('ok', UNIX_BY_PATH), what='sys.display granted: connect to another unix socket by its path'),
@@ -554,7 +603,7 @@ class Suite:
             cmd += ['--allow', g.format(**places)]
         for limit in case.limits:
             cmd += ['--limit', limit]
-        return cmd + ['--'] + prog
+        return cmd + case.net + ['--'] + prog
 
     def run(self, case, where):
         base = os.path.join(self.work, f'{case.lang}-{case.name}-{where}')
@@ -732,7 +781,10 @@ def stage(args, work):
         if os.path.islink(so) or os.path.isfile(so):
             shutil.copy(so, lib, follow_symlinks=False)
     files = {}
-    for name, src in (('permit', args.permit), ('hostile', args.hostile), ('hostile.py', args.hostile_py),
+    # permit-tool: the front executes it next to itself for broker mode.
+    for name, src in (('permit', args.permit), ('permit-tool', os.path.join(os.path.dirname(args.permit),
+                                                                           'permit-tool')),
+                      ('hostile', args.hostile), ('hostile.py', args.hostile_py),
                       ('escape.py', os.path.abspath(__file__))):
         files[name] = os.path.join(work, name)
         shutil.copy(src, files[name])

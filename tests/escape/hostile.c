@@ -51,6 +51,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "permit/addon-net.h"
 #include "util.h"
 
 #ifndef MFD_EXEC
@@ -769,6 +770,61 @@ static int attack_tcp_connect(char **a) {
         return connect(fd, &addr.sa, len) < 0 ? failed() : 0;
 }
 
+/* NAME PORT IP: a connection to NAME:PORT from the network broker inside
+ * (permit/addon-net.h); outside, where there is none, straight to IP:PORT. */
+static int broker_or_direct(char **a, int *ret_fd) {
+        char *direct[2] = { a[2], a[1] };
+        union addr addr;
+        socklen_t len;
+        long port;
+        int r, fd;
+
+        if (parse_long(a[1], 1, 65535, &port) < 0)
+                return ATTACK_ERROR;
+        if (permit_addon_broker_fd() >= 0) {
+                fd = permit_addon_connect(a[0], (unsigned) port);
+                if (fd < 0) {
+                        errno = -fd;
+                        return failed();
+                }
+                *ret_fd = fd;
+                return 0;
+        }
+        r = inet_socket(direct, SOCK_STREAM, &addr, &len, &fd);
+        if (r != 0)
+                return r;
+        if (connect(fd, &addr.sa, len) < 0) {
+                r = failed();
+                close(fd);
+                return r;
+        }
+        *ret_fd = fd;
+        return 0;
+}
+
+static int attack_broker_connect(char **a) {
+        _cleanup_close_ int fd = -1;
+        return broker_or_direct(a, &fd);
+}
+
+/* NAME PORT IP HOST2 PORT2: a granted connection, disconnected
+ * (connect(AF_UNSPEC)) and aimed at HOST2:PORT2 instead. */
+static int attack_broker_reconnect(char **a) {
+        _cleanup_close_ int fd = -1;
+        struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+        union addr addr;
+        socklen_t len;
+        int r = broker_or_direct(a, &fd);
+
+        if (r != 0)
+                return r == ATTACK_ERROR ? r : setup_error("the granted connection failed: %s", strerror(r));
+        if (parse_inet(a[3], a[4], &addr, &len) < 0)
+                return ATTACK_ERROR;
+        if (connect(fd, &unspec, sizeof(unspec)) < 0)
+                return setup_error("connect(AF_UNSPEC): %s", strerror(errno));
+        return connect(fd, &addr.sa, len) < 0 ? failed() : 0;
+}
+
 static int tcp_listen(char **a, int *ret_fd) {
         union addr addr;
         socklen_t len;
@@ -1071,6 +1127,8 @@ static const struct attack attacks[] = {
         { "compat-socket", 0, "", attack_compat_socket },
         { "rlimit-raise", 0, "", attack_rlimit_raise },
         { "tcp-connect", 2, "HOST PORT", attack_tcp_connect },
+        { "broker-connect", 3, "NAME PORT IP", attack_broker_connect },
+        { "broker-connect-then", 5, "NAME PORT IP HOST2 PORT2", attack_broker_reconnect },
         { "tcp-listen", 2, "HOST PORT", attack_tcp_listen },
         { "tcp-accept", 2, "HOST PORT", attack_tcp_accept },
         { "udp-send", 2, "HOST PORT", attack_udp_send },

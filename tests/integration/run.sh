@@ -119,7 +119,7 @@ expect "no network" 0 out "EACCES" -- "${R[@]}" -- "$PY" -c '
 import socket, errno
 try: socket.create_connection(("127.0.0.1", 9))
 except OSError as e: print(errno.errorcode[e.errno])'
-expect "net.listen:PORT allows that port only" 0 out "bound EACCES" -- "${R[@]}" --allow net.listen:38090 -- "$PY" -c '
+expect "net.listen:PORT, direct mode: that port only" 0 out "bound EACCES" -- "${R[@]}" --net direct --allow net.listen:38090 -- "$PY" -c '
 import socket, errno
 s = socket.socket(); s.bind(("127.0.0.1", 38090)); s.listen()
 try: socket.socket().bind(("127.0.0.1", 38091)); print("bound other")
@@ -136,11 +136,19 @@ except OSError as e: print(e.strerror)'
 
 # --- reports ----------------------------------------------------------------------
 expect "--report" 0 err "Landlock ABI 7 (kernel: 7)" err "fully enforced" -- "${R[@]}" --report -- /bin/true
-expect "--report --json" 0 -- "${R[@]}" --report --json --allow net.listen:8080 -- /bin/true
+expect "--report --json" 0 -- "${R[@]}" --report --json --net direct --allow net.listen:8080 -- /bin/true
 assert "... is JSON with the port rule" "$PY" -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["landlock_abi"] == 7 and d["landlock"]["net"][0]["port"] == 8080, d' "$T/err"
+expect "--report --json, broker mode" 0 -- "${R[@]}" --report --json --allow net.connect:api.example.com:443 -- /bin/true
+assert "... says broker mode, fully enforced, no port rule" "$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["net_mode"] == "broker" and d["fully_enforced"] and d["landlock"]["net"] == [], d
+assert d["capabilities"][0]["status"] == "enforced" and "via broker (fully enforced)" in d["capabilities"][0]["note"], d' "$T/err"
+expect "--net proxy: the report says so" 0 err "Network: proxy mode" -- "${R[@]}" --report --net proxy --allow net.connect:a.example.com -- /bin/true
+expect "--net bogus: refused" 125 err "must be broker, direct or proxy" -- "${R[@]}" --net bogus -- /bin/true
 expect "--landlock-abi 3" 0 err "Landlock ABI 3" err "signals                not enforced" -- "${R[@]}" --report --landlock-abi 3 -- /bin/true
 expect "PERMIT_LANDLOCK_ABI=5" 0 err "Landlock ABI 5" -- env PERMIT_LANDLOCK_ABI=5 "${R[@]}" --report -- /bin/true
 expect "--require-full on ABI 7" 0 -- "${R[@]}" --require-full -- /bin/true
