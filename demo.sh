@@ -15,6 +15,9 @@
 # PERMIT_PYTHON_PRELOAD (the sanitizer runtime python3 needs to load a
 # sanitizer build's libpermit; tests/integration/demo-e2e.sh sets it).
 set -euo pipefail
+# Paths given in the environment are the caller's, from where it is.
+demo=$(realpath -m "${DEMO_DIR:-$(dirname "$0")/_demo}")
+[ -z "${PERMIT_BUILD_DIR:-}" ] || PERMIT_BUILD_DIR=$(realpath "$PERMIT_BUILD_DIR")
 cd "$(dirname "$0")"
 src=$PWD
 . scripts/deps.sh
@@ -22,20 +25,19 @@ src=$PWD
 permit_ensure_debs
 
 if [ -n "${PERMIT_BUILD_DIR:-}" ]; then
-        build=$(realpath "$PERMIT_BUILD_DIR")
+        build=$PERMIT_BUILD_DIR
 else
         permit_build build
         build=$src/build
 fi
 PERMIT_BIN=$build/tools/permit
 [ -x "$PERMIT_BIN" ] || { echo "demo: no $PERMIT_BIN" >&2; exit 2; }
-export PERMIT_BUILD_ROOT=$build # the Python binding loads this build's libpermit
+export PERMIT_LIBRARY=$build/libpermit.so # the Python binding loads this build's libpermit
 PYTHON3=/usr/bin/python3
 HOST=$src/examples/python-host/flashcards.py
-demo=$(realpath -m "${DEMO_DIR:-$src/_demo}")
 case "$demo" in /|"$src"|"$HOME") echo "demo: DEMO_DIR=$demo: not a directory to empty" >&2; exit 2 ;; esac
 
-nginx_dir=$demo/registry/nginx
+nginx_dir=$demo/operator/nginx
 trap 'nginx_stop "$nginx_dir"' EXIT
 trap 'exit 130' INT TERM
 rm -rf "$demo"

@@ -46,7 +46,7 @@ check "the revoked key stops the add-on" \
         "$(has "refusing add-on org\.example\.card-stats: its publisher's key [0-9A-F]{16} was revoked by the registry")"
 check "the demo says every step behaved" "$(has "^Done: every step behaved as claimed")"
 check "nginx is stopped at the end" \
-        "$(! [ -s "$T/demo/registry/nginx/nginx.pid" ] || ! kill -0 "$(cat "$T/demo/registry/nginx/nginx.pid")" 2>/dev/null ||
+        "$(! [ -s "$T/demo/operator/nginx/nginx.pid" ] || ! kill -0 "$(cat "$T/demo/operator/nginx/nginx.pid")" 2>/dev/null ||
                 echo "nginx still runs")"
 check "the demo's files are in DEMO_DIR" "$([ -d "$T/demo/user/home/.local/share/flashcards/addons" ] || echo "no profile in $T/demo")"
 
@@ -65,7 +65,7 @@ check "a claim that does not hold stops the demo: exit 1" "$([ $rc -eq 1 ] || ec
 check "...naming the step" "$(grep -qF "demo: step 2 FAILED: a tampered upload is refused" "$T/.err" ||
         echo "stderr does not name step 2")" show
 check "...and nginx is stopped on that path too" \
-        "$(! [ -s "$T/demo2/registry/nginx/nginx.pid" ] || ! kill -0 "$(cat "$T/demo2/registry/nginx/nginx.pid")" 2>/dev/null ||
+        "$(! [ -s "$T/demo2/operator/nginx/nginx.pid" ] || ! kill -0 "$(cat "$T/demo2/operator/nginx/nginx.pid")" 2>/dev/null ||
                 echo "nginx still runs")"
 
 echo "1..$n"
