@@ -73,20 +73,9 @@ flashcards() {
                 "$PYTHON3" "$HOST" "$@"
         fi
 }
-# run CMD...: shows the command, runs it (stdin closed), shows its output
-# indented; RC is its exit status, OUT its output (also in logs/).
+# quiet CMD...: shows the command and runs it (stdin closed); RC is its exit
+# status, OUT its output (kept in logs/, shown when a claim fails).
 n_run=0
-run() {
-        n_run=$((n_run + 1))
-        show "$@"
-        set +e
-        "$@" </dev/null >"logs/$n_run.out" 2>&1
-        RC=$?
-        set -e
-        OUT=$(cat "logs/$n_run.out")
-        [ -z "$OUT" ] || printf '%s\n' "$OUT" | sed 's/^/    /'
-}
-# quiet CMD...: like run, output only in logs/ (shown when it fails).
 quiet() {
         n_run=$((n_run + 1))
         show "$@"
@@ -95,6 +84,11 @@ quiet() {
         RC=$?
         set -e
         OUT=$(cat "logs/$n_run.out")
+}
+# run CMD...: the same, and shows its output indented.
+run() {
+        quiet "$@"
+        [ -z "$OUT" ] || printf '%s\n' "$OUT" | sed 's/^/    /'
 }
 fail() {
         printf '\ndemo: step %s FAILED: %s\n' "$STEP" "$1" >&2
