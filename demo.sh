@@ -99,6 +99,7 @@ fail() {
 expect() { [ "$RC" = "$1" ] || fail "$2 (exit status $RC, expected $1)"; }
 # says TEXT CLAIM: the last command's output has TEXT.
 says() { grep -qF -- "$1" <<<"$OUT" || fail "$2 (no \"$1\" in its output)"; }
+note() { printf '   %s\n' "$1"; }
 ok() { printf '  %s-> %s%s\n' "$bold" "$1" "$plain"; }
 # A digest of a profile: every file's name, mode, size and contents.
 tree_hash() {
@@ -139,7 +140,7 @@ printf 'Commands run in %s; $SRC is %s.\n' "$demo" "$src"
 
 # ---------------------------------------------------------------------------
 step 1 "The developer creates a key and signs two add-ons"
-echo "   card-stats counts your reviews; evil-stats says it does the same, and attacks."
+note "card-stats counts your reviews; evil-stats says it does the same, and attacks."
 run permit keygen -W -p developer/dev.pub -s developer/dev.key
 expect 0 "keygen"
 pack card-stats "$src/examples/addons/card-stats" 1.0.0
@@ -173,7 +174,7 @@ nginx_start "$nginx_dir" "$demo/www" "
                 client_max_body_size 10m;
         }" || { STEP=2; fail "nginx does not start"; }
 URL=$NGINX_HTTPS/addons/
-echo "   nginx serves $demo/www on $NGINX_HTTPS (its certificate from test-ca.pem, a CA made just now)"
+note "nginx serves $demo/www on $NGINX_HTTPS (its certificate from test-ca.pem, a CA made just now)"
 cp "$NGINX_CA" test-ca.pem
 tls=(--ca-file test-ca.pem)
 run permit upload developer/card-stats-1.0.0.zip --to "$NGINX_HTTPS/inbox/" --token-file developer/token "${tls[@]}"
@@ -192,7 +193,7 @@ run permit registry check-upload --policy operator/policy.json --registry "$reg"
 expect 0 "check-upload accepts card-stats"
 quiet permit registry check-upload --policy operator/policy.json --registry "$reg" operator/inbox/evil-stats-1.0.0.zip
 expect 0 "check-upload accepts evil-stats (it asks only for sys.notify)"
-# A copy altered on its way (one line of the code changed) is refused.
+note "A copy changed on its way (one line added to main.py) is refused:"
 mkdir -p attacker/t && cp operator/inbox/card-stats-1.0.0.zip attacker/tampered.zip
 (cd attacker/t && unzip -q ../tampered.zip main.py && echo 'import socket  # sends your deck away' >>main.py &&
         zip -q ../tampered.zip main.py)
@@ -270,10 +271,10 @@ pack hijacked "$src/examples/addons/card-stats" 1.1.0
 mv developer/hijacked-1.1.0.zip attacker/card-stats-1.1.0.zip
 quiet permit sign -s attacker/mallory.key attacker/card-stats-1.1.0.zip
 expect 0 "the attacker signs his update"
+note "He uploads it with the developer's stolen upload token; the operator's check refuses it:"
 run permit registry check-upload --policy operator/policy.json --registry "$reg" attacker/card-stats-1.1.0.zip
 expect 1 "the registry refuses an upload sealed by an unregistered key"
-# The attacker then serves it from a registry of his own (same add-on id,
-# his own registry key) and gets the user to update from there.
+note "The attacker serves it from a look-alike registry of his own and gets the user to update from it:"
 quiet permit keygen -W -p attacker/registry.pub -s attacker/registry.key
 quiet permit registry init www/mirror -s attacker/registry.key --name demo
 quiet permit registry add www/mirror -s attacker/registry.key -p attacker/mallory.pub attacker/card-stats-1.1.0.zip
@@ -327,7 +328,7 @@ run permit registry revoke "$reg" --key "$dev_id" --reason "stolen laptop"
 expect 0 "revoke"
 quiet permit registry publish "$reg" -s operator/registry.key --expires 7d
 expect 0 "publish the revocation"
-# The host reads the registry's current index (fetched here over https).
+note "The host reads the registry's current index (fetched here over https) at start-up:"
 mkdir -p user/index
 for f in index.json index.json.sig; do
         "$PYTHON3" -c 'import ssl, sys, urllib.request
