@@ -14,7 +14,7 @@
 # (a build tree to use as it is; default: build ./build first),
 # PERMIT_PYTHON_PRELOAD (the sanitizer runtime python3 needs to load a
 # sanitizer build's libpermit; tests/integration/demo-e2e.sh sets it).
-set -euo pipefail
+set -eEuo pipefail
 # Paths given in the environment are the caller's, from where it is.
 demo=$(realpath -m "${DEMO_DIR:-$(dirname "$0")/_demo}")
 [ -z "${PERMIT_BUILD_DIR:-}" ] || PERMIT_BUILD_DIR=$(realpath "$PERMIT_BUILD_DIR")
@@ -79,10 +79,8 @@ n_run=0
 quiet() {
         n_run=$((n_run + 1))
         show "$@"
-        set +e
-        "$@" </dev/null >"logs/$n_run.out" 2>&1
-        RC=$?
-        set -e
+        RC=0
+        "$@" </dev/null >"logs/$n_run.out" 2>&1 || RC=$?
         OUT=$(cat "logs/$n_run.out")
 }
 # run CMD...: the same, and shows its output indented.
@@ -95,6 +93,8 @@ fail() {
         [ -z "${OUT:-}" ] || printf '%s\n' "$OUT" | tail -n 30 | sed 's/^/  | /' >&2
         exit 1
 }
+# Any other command that fails stops the demo too, naming the step.
+trap 'rc=$?; printf "\ndemo: step %s FAILED: %s (exit status %d)\n" "${STEP:-0}" "$BASH_COMMAND" "$rc" >&2; exit 1' ERR
 # expect RC CLAIM: the last command exited RC.
 expect() { [ "$RC" = "$1" ] || fail "$2 (exit status $RC, expected $1)"; }
 # says TEXT CLAIM: the last command's output has TEXT.
