@@ -71,13 +71,24 @@ int client_profile(const char *profile, char **owned, const char **ret, permit_e
  * registry.json is read, changed and written. Returns the fd. */
 int client_state_lock(const char *permit_dir);
 
-/* Under the lock: records the index version seen for a registry key id,
- * refusing to go back (-ESTALE). */
-int client_state_record_index(const char *permit_dir, const char *key_id, const char *key, const char *url,
-                              uint64_t version, int64_t expires, permit_error *error);
-/* Under the lock: records (or with version NULL forgets) an installed add-on. */
-int client_state_record_addon(const char *permit_dir, const char *id, const char *version, const char *url,
-                              const char *registry_key, const char *seal_digest, int64_t now, permit_error *error);
+typedef struct client_index_record {
+        const char *key_id, *key, *url;
+        uint64_t version;
+        int64_t expires;
+} client_index_record;
+
+typedef struct client_addon_record {
+        const char *id;
+        const char *version; /* NULL: forget the add-on */
+        const char *url, *registry_key, *seal_digest;
+        int64_t installed_at;
+} client_addon_record;
+
+/* Under the lock, one atomic write: records the index version seen for a
+ * registry (refusing to go back: -ESTALE) and/or an installed add-on (ix
+ * or ad may be NULL). Writes nothing when nothing changes. */
+int client_state_record(const char *permit_dir, const client_index_record *ix, const client_addon_record *ad,
+                        permit_error *error);
 int client_state_load_dir(const char *permit_dir, permit_client_state **ret, permit_error *error);
 
 /* ---- unpack.c ------------------------------------------------------------ */

@@ -213,8 +213,10 @@ _public_ int permit_client_record_index(permit_client *c, permit_error *error) {
                 return permit_error_set_at(error, negative_errno(), c->profile, NULL, "cannot create the profile");
         if (mkdir(c->permit_dir, 0700) < 0 && errno != EEXIST)
                 return permit_error_set_at(error, negative_errno(), c->permit_dir, NULL, "cannot create");
-        r = client_state_record_index(c->permit_dir, c->registry_key_id, c->registry_key_string, c->url,
-                                      permit_index_version(c->index), permit_index_expires(c->index), error);
+        r = client_state_record(c->permit_dir, &(client_index_record) { c->registry_key_id, c->registry_key_string,
+                                                                        c->url, permit_index_version(c->index),
+                                                                        permit_index_expires(c->index) },
+                                NULL, error);
         c->timings.store_ns += transfer_now_ns() - t0;
         return r;
 }
@@ -482,11 +484,16 @@ _public_ int permit_client_commit(permit_client *c, permit_client_package *p, pe
                 free(p->unpacked);
                 p->unpacked = NULL;
         }
-        /* After a swap p->unpacked holds the old version: freed with the stage. */
-        r = permit_client_record_index(c, error);
-        if (r >= 0)
-                r = client_state_record_addon(c->permit_dir, p->id, p->version, c->url, c->registry_key_string,
-                                              p->seal_digest, client_now(c), error);
+        /* After a swap p->unpacked holds the old version: freed with the
+         * stage. The index version and the add-on in one write. */
+        if (mkdir(c->permit_dir, 0700) < 0 && errno != EEXIST)
+                return permit_error_set_at(error, negative_errno(), c->permit_dir, NULL, "cannot create");
+        r = client_state_record(c->permit_dir,
+                                &(client_index_record) { c->registry_key_id, c->registry_key_string, c->url,
+                                                         permit_index_version(c->index), permit_index_expires(c->index) },
+                                &(client_addon_record) { p->id, p->version, c->url, c->registry_key_string,
+                                                         p->seal_digest, client_now(c) },
+                                error);
         c->timings.store_ns += transfer_now_ns() - t0;
         progress(c, PERMIT_CLIENT_INSTALL, p->id, true);
         return r;
@@ -526,7 +533,7 @@ _public_ int permit_client_remove(const char *profile, const char *id, unsigned 
                 (void) client_remove_tree(aside);
         }
         if (access(permit_dir, F_OK) == 0) {
-                r = client_state_record_addon(permit_dir, id, NULL, NULL, NULL, NULL, 0, error);
+                r = client_state_record(permit_dir, NULL, &(client_addon_record) { .id = id }, error);
                 if (r < 0)
                         return r;
         }

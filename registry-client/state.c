@@ -140,55 +140,56 @@ static int locked_read(const char *permit_dir, int *ret_lock, json_t **ret_root,
         return 0;
 }
 
-int client_state_record_index(const char *permit_dir, const char *key_id, const char *key, const char *url,
-                              uint64_t version, int64_t expires, permit_error *error) {
-        _cleanup_close_ int lock = -1;
-        _cleanup_json_ json_t *root = NULL;
-        json_t *regs, *old, *entry;
-        int r;
+/* Applies the index version to root; 0 changed, 1 nothing new, -ESTALE. */
+static int set_index(json_t *root, const client_index_record *ix, permit_error *error) {
+        json_t *regs = json_object_get(root, "registries"), *old = json_object_get(regs, ix->key_id), *entry;
+        uint64_t seen = old ? (uint64_t) json_integer_value(json_object_get(old, "version")) : 0;
 
-        r = locked_read(permit_dir, &lock, &root, error);
-        if (r < 0)
-                return r;
-        regs = json_object_get(root, "registries");
-        old = json_object_get(regs, key_id);
         /* Another process may have seen a newer index since we read. */
-        if (old && (uint64_t) json_integer_value(json_object_get(old, "version")) > version)
+        if (seen > ix->version)
                 return permit_error_set_at(error, -ESTALE, "index.json", "version",
-                                           "rollback: version %llu is older than version %lld already seen",
-                                           (unsigned long long) version,
-                                           (long long) json_integer_value(json_object_get(old, "version")));
-        if (old && (uint64_t) json_integer_value(json_object_get(old, "version")) == version &&
-            json_is_string(json_object_get(old, "url")) && streq(json_string_value(json_object_get(old, "url")), url))
-                return 0; /* nothing new: no write */
-        entry = json_pack("{s:s,s:s,s:I,s:I}", "url", url, "key", key, "version", (json_int_t) version, "expires",
-                          (json_int_t) expires);
-        if (!entry || json_object_set_new(regs, key_id, entry) < 0)
+                                           "rollback: version %llu is older than version %llu already seen",
+                                           (unsigned long long) ix->version, (unsigned long long) seen);
+        if (old && seen == ix->version && json_is_string(json_object_get(old, "url")) &&
+            streq(json_string_value(json_object_get(old, "url")), ix->url))
+                return 1;
+        entry = json_pack("{s:s,s:s,s:I,s:I}", "url", ix->url, "key", ix->key, "version", (json_int_t) ix->version,
+                          "expires", (json_int_t) ix->expires);
+        if (!entry || json_object_set_new(regs, ix->key_id, entry) < 0)
                 return -ENOMEM;
-        return write_state(permit_dir, root, error);
+        return 0;
 }
 
-int client_state_record_addon(const char *permit_dir, const char *id, const char *version, const char *url,
-                              const char *registry_key, const char *seal_digest, int64_t now, permit_error *error) {
+int client_state_record(const char *permit_dir, const client_index_record *ix, const client_addon_record *ad,
+                        permit_error *error) {
         _cleanup_close_ int lock = -1;
         _cleanup_json_ json_t *root = NULL;
-        json_t *addons, *entry;
+        bool changed = false;
         int r;
 
         r = locked_read(permit_dir, &lock, &root, error);
         if (r < 0)
                 return r;
-        addons = json_object_get(root, "addons");
-        if (!version) {
-                if (json_object_del(addons, id) < 0)
-                        return 0;
-        } else {
-                entry = json_pack("{s:s,s:s,s:s,s:s,s:I}", "version", version, "url", url, "registry_key",
-                                  registry_key, "seal_digest", seal_digest, "installed_at", (json_int_t) now);
-                if (!entry || json_object_set_new(addons, id, entry) < 0)
-                        return -ENOMEM;
+        if (ix) {
+                r = set_index(root, ix, error);
+                if (r < 0)
+                        return r;
+                changed = r == 0;
         }
-        return write_state(permit_dir, root, error);
+        if (ad) {
+                json_t *addons = json_object_get(root, "addons"), *entry;
+                if (!ad->version)
+                        changed = json_object_del(addons, ad->id) == 0 || changed;
+                else {
+                        entry = json_pack("{s:s,s:s,s:s,s:s,s:I}", "version", ad->version, "url", ad->url,
+                                          "registry_key", ad->registry_key, "seal_digest", ad->seal_digest,
+                                          "installed_at", (json_int_t) ad->installed_at);
+                        if (!entry || json_object_set_new(addons, ad->id, entry) < 0)
+                                return -ENOMEM;
+                        changed = true;
+                }
+        }
+        return changed ? write_state(permit_dir, root, error) : 0;
 }
 
 static int compare_str(const void *a, const void *b) {

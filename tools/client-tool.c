@@ -2,6 +2,7 @@
 /* The registry commands' shared options, client, exit codes and progress bar. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,13 +96,27 @@ int client_exit_code(int r) {
         }
 }
 
-int client_fail(const char *cmd, int r, const permit_error *error) {
-        char buf[1024];
+static char last_failure[1024];
 
+const char *client_last_failure(void) {
+        return last_failure;
+}
+
+void client_refuse(const char *cmd, const char *format, ...) {
+        va_list ap;
+
+        va_start(ap, format);
+        vsnprintf(last_failure, sizeof(last_failure), format, ap);
+        va_end(ap);
+        tool_error("%s: %s", cmd, last_failure);
+}
+
+int client_fail(const char *cmd, int r, const permit_error *error) {
         if (error && error->text[0])
-                tool_error("%s: %s", cmd, permit_error_string(error, buf, sizeof(buf)));
+                permit_error_string(error, last_failure, sizeof(last_failure));
         else
-                tool_error("%s: %s", cmd, strerror(-r));
+                snprintf(last_failure, sizeof(last_failure), "%s", strerror(-r));
+        tool_error("%s: %s", cmd, last_failure);
         return client_exit_code(r);
 }
 

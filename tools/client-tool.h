@@ -74,6 +74,10 @@ int client_open(const client_options *o, const char *url, const char *key, const
 int client_exit_code(int r);
 /* "permit CMD: " + the error (or strerror), returns client_exit_code(r). */
 int client_fail(const char *cmd, int r, const permit_error *error);
+/* The last message client_fail() printed ("" when none), for --json. */
+const char *client_last_failure(void);
+/* "permit: CMD: " + the message, kept for client_last_failure(). */
+void client_refuse(const char *cmd, const char *format, ...) __attribute__((format(printf, 2, 3)));
 
 /* The progress bar on stderr (when o->progress). */
 void client_progress(const permit_client_progress *p, void *userdata);

@@ -208,8 +208,8 @@ static int install_one(permit_client *c, const client_options *o, const char *id
                 const char *reason = NULL;
                 if (permit_index_find(permit_client_index(c), id, NULL, &e) >= 0 &&
                     permit_index_entry_revoked(permit_client_index(c), &e, &reason)) {
-                        tool_error("%s: %s %s is revoked by the registry: %s", cmd, id, e.version,
-                                   reason ? reason : "no reason given");
+                        client_refuse(cmd, "%s %s is revoked by the registry: %s", id, e.version,
+                                      reason ? reason : "no reason given");
                         return EXIT_REFUSED;
                 }
         }
@@ -252,8 +252,8 @@ static int install_one(permit_client *c, const client_options *o, const char *id
         } else if (!grants_options_decide(&o->consent) && (gtk = gtk_consent())) {
                 ret = run_gtk(gtk, o, p, prev != NULL);
                 if (ret != 0) {
-                        tool_error("%s: %s: consent refused in the dialog: %s", cmd, id,
-                                   previous ? "the installed version stays" : "nothing was installed");
+                        client_refuse(cmd, "%s: consent refused in the dialog: %s", id,
+                                      previous ? "the installed version stays" : "nothing was installed");
                         ret = EXIT_REFUSED;
                         goto out;
                 }
@@ -263,8 +263,8 @@ static int install_one(permit_client *c, const client_options *o, const char *id
         } else {
                 ret = grants_decide(s, &o->consent, m, permit_client_package_key_id(p), out, &d);
                 if (ret != EXIT_OK) {
-                        tool_error("%s: %s %s: consent refused: %s", cmd, id, permit_manifest_version(m),
-                                   previous ? "the installed version stays" : "nothing was installed");
+                        client_refuse(cmd, "%s %s: consent refused: %s", id, permit_manifest_version(m),
+                                      previous ? "the installed version stays" : "nothing was installed");
                         goto out;
                 }
         }
@@ -314,6 +314,28 @@ out:
         return ret;
 }
 
+/* install_one() (c NULL: the index was refused, ret says how), and with
+ * --json a result line for a failure too. */
+static int install_report(permit_client *c, const client_options *o, const char *id, const char *cmd, int ret) {
+        if (c)
+                ret = install_one(c, o, id, cmd);
+        if (ret != EXIT_OK && o->consent.json) {
+                printf("{\"id\":");
+                tool_json_string(id);
+                printf(",\"status\":\"%s\",\"exit\":%d,\"error\":", ret == EXIT_REFUSED ? "refused" : "failed", ret);
+                tool_json_string(client_last_failure());
+                puts("}");
+        }
+        return ret;
+}
+
+/* Of two exit codes, the one to report: a refusal over an error. */
+static int worse(int ret, int one) {
+        if (one == EXIT_OK || ret == EXIT_REFUSED)
+                return ret;
+        return one;
+}
+
 static int run(int argc, char **argv, bool update) {
         static const struct option options[] = {
                 CLIENT_REGISTRY_OPTIONS,
@@ -353,8 +375,7 @@ static int run(int argc, char **argv, bool update) {
                         goto out;
                 }
                 ret = client_open(&o, NULL, NULL, cmd, &c);
-                if (ret == EXIT_OK)
-                        ret = install_one(c, &o, argv[optind], cmd);
+                ret = install_report(c, &o, argv[optind], cmd, ret);
                 goto out;
         }
 
@@ -387,7 +408,7 @@ static int run(int argc, char **argv, bool update) {
                         if (!o.registry && permit_client_state_find(st, id, &inst) < 0) {
                                 tool_error("update: %s was not installed from a registry: give --registry and "
                                            "--registry-key", id);
-                                ret = ret > EXIT_USAGE ? ret : EXIT_USAGE;
+                                ret = worse(ret, EXIT_USAGE);
                                 continue;
                         }
                         /* One client (one index fetch) per registry. */
@@ -399,13 +420,13 @@ static int run(int argc, char **argv, bool update) {
                                 one = client_open(&o, o.registry ? NULL : inst.url,
                                                   o.registry ? NULL : inst.registry_key, cmd, &c);
                                 if (one != EXIT_OK) {
-                                        ret = one > ret ? one : ret;
+                                        install_report(NULL, &o, id, cmd, one);
+                                        ret = worse(ret, one);
                                         continue;
                                 }
                         }
-                        one = install_one(c, &o, id, cmd);
-                        if (one != EXIT_OK && (ret == EXIT_OK || one == EXIT_REFUSED))
-                                ret = one;
+                        one = install_report(c, &o, id, cmd, EXIT_OK);
+                        ret = worse(ret, one);
                 }
         }
 out:

@@ -22,9 +22,11 @@ NEWCAP='fs.read:$DOWNLOADS'
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/permit-client.XXXXXX") || exit 99
 STALL_PID=
+NOLEN_PID=
 cleanup() {
         nginx_stop "$T/nginx"
         [ -n "$STALL_PID" ] && kill "$STALL_PID" 2>/dev/null
+        [ -n "$NOLEN_PID" ] && kill "$NOLEN_PID" 2>/dev/null
         rm -rf "$T"
 }
 trap cleanup EXIT
@@ -238,6 +240,8 @@ check "nothing was written by the refusals" "$([ -z "$(ls -A "$P")" ] || echo "t
 t "install over https with the test CA" 0 --out "Installed $ID 1.0.0" --out "Pinned key $(key_id dev.pub)" -- \
         "$PERMIT" install $ID --profile "$P" --registry "$NGINX_HTTPS/r2/" --registry-key reg.pub --ca-file "$NGINX_CA" \
         --yes
+t "the CA file from \$PERMIT_CA_FILE" 0 --out "$ID" -- env PERMIT_CA_FILE="$NGINX_CA" "$PERMIT" list --available \
+        --profile "$P" --registry "$NGINX_HTTPS/r2/" --registry-key reg.pub
 check "installed into PROFILE/addons/ID" "$([ -f "$P/addons/$ID/permit.json" ] && [ -f "$P/addons/$ID/permit.sig" ] || echo missing)"
 check "no staging directory is left" "$(ls -a "$P" | grep -F .permit- || true)"
 t "the installed add-on runs with permit run --profile" 0 --out "$P/addons/$ID" -- \
@@ -268,6 +272,10 @@ attack "a revoked key" revkey 1 "stolen laptop"
 attack "a revoked package" revpkg 1 "malware in 1.2.0"
 attack "a countersignature that is not the registry's" badcs 1 "countersignature"
 attack "a missing countersignature" missing 1 "countersignature"
+t "--json: a result line for a refusal too" 1 -- "$PERMIT" update $ID --yes --json $(opts digest)
+json "--json refusal line" "d['id'] == '$ID' and d['status'] == 'refused' and d['exit'] == 1 and 'differs from the index' in d['error']"
+t "--json: a result line when the index is refused" 1 -- "$PERMIT" update $ID --yes --json $(opts r2)
+json "--json index refusal line" "d['status'] == 'refused' and 'rollback' in d['error']"
 attack "a 404" nowhere 2 "not found on the server (HTTP 404)"
 attack "a redirect from https to http" redir 1 "not https" --ca-file "$NGINX_CA"
 # Redirect through https: the registry URL is https here.
@@ -276,6 +284,46 @@ t "redirect to http over https: refused" 1 --err "not https" -- \
         "$PERMIT" update $ID --profile "$P" --registry "$NGINX_HTTPS/redir/" --registry-key reg.pub --ca-file "$NGINX_CA" \
         --retries 0 --yes
 check "redirect: the profile is exactly as it was" "$([ "$(tree_hash)" = "$before" ] || echo changed)"
+
+# A server that does not say how long the body is (no Content-Length) and
+# sends more than the index announces: cut by the client as the bytes
+# stream, at the announced size.
+NOLEN_PORT=$(nginx_free_port)
+cat >nolen.py <<'EOF'
+import http.server, os, sys
+root = sys.argv[2]
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.0"
+    def do_GET(self):
+        path = os.path.join(root, self.path.lstrip("/"))
+        if not os.path.isfile(path):
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.end_headers()
+        data = open(path, "rb").read()
+        try:
+            self.wfile.write(data)
+            if "/packages/" in self.path:
+                for _ in range(64):
+                    self.wfile.write(b"x" * 65536)
+        except OSError:
+            pass
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+EOF
+"$PYTHON3" nolen.py "$NOLEN_PORT" "$T/www/r4" &
+NOLEN_PID=$!
+for _ in $(seq 50); do "$PYTHON3" -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2)' \
+        "$NOLEN_PORT" 2>/dev/null && break; sleep 0.1; done
+before=$(tree_hash)
+t "no Content-Length, more bytes than announced: cut while streaming" 1 \
+        --err "the server sent more than the $(stat -c %s v120.zip) bytes the index announces" -- \
+        "$PERMIT" update $ID --yes --profile "$P" --registry "http://127.0.0.1:$NOLEN_PORT/" --registry-key reg.pub \
+        --allow-http-loopback --retries 0
+check "no Content-Length: the profile is exactly as it was" "$([ "$(tree_hash)" = "$before" ] || echo changed)"
+kill "$NOLEN_PID" 2>/dev/null
 
 # A server that accepts and never answers: the timeout, kept short.
 STALL_PORT=$(nginx_free_port)
