@@ -283,6 +283,19 @@ ok, detail = says(r, "add-on org.example.crashy ended: exited with status 3", f"
 check(ok, "an add-on that exits at once is reported with its status; the others start", detail)
 park("org.example.crashy")
 
+writer_manifest = manifest("org.example.writer", "Writer")
+writer_manifest["capabilities"].append({"id": "host.deck_write", "reason": "adds a card of the day"})
+writer = pack("writer", main=HEAD + "@host.method('handle_event')\ndef ev(event, data):\n"
+              "    if event == 'card_added' and data['card'] < 100:\n"
+              "        host.log('writer added card %d' % host.call('deck.add', front='From writer', back='x'))\n"
+              "host.run()\n", manifest=writer_manifest)
+install(writer, "org.example.writer")
+r = host(["add Sechs | Six", "add Sieben | Seven", "quit"])
+ok, detail = says(r, "(by Writer)", "] writer added card", "added card", f"started add-on {GOOD}")
+check(ok and "stopped add-on" not in r.stdout,
+      "an add-on granted host.deck_write adds cards while handling an event (no deadlock)", detail)
+park("org.example.writer")
+
 # ---- refused at start-up ----------------------------------------------------------------
 main_py = os.path.join(addons_dir, GOOD, "main.py")
 original = read(main_py)
