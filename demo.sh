@@ -125,14 +125,16 @@ echo "my private notes" >user/home/Documents/notes.txt
 profile=user/home/.local/share/flashcards # where the flashcards app keeps its add-ons
 reg=www/addons                            # the registry: a static tree nginx serves
 echo 'upload-token-for-the-demo' >developer/token && chmod 600 developer/token
-# pack NAME SRC VERSION: developer/NAME-VERSION.zip from the example add-on
-# in SRC, with its copy of the host's JSON-RPC helper (add-ons vendor it).
+# pack WHO NAME VERSION [PYTHON]: WHO/NAME-VERSION.zip, the sample add-on
+# NAME at VERSION (PYTHON edits its manifest m), with its copy of the host's
+# JSON-RPC helper (an add-on vendors it: its sandbox sees nothing of the host).
 pack() {
-        rm -rf "developer/$1"
-        cp -r "$2" "developer/$1"
-        cp "$src/bindings/python/permit_host_rpc.py" "developer/$1/"
-        manifest_set "developer/$1" "m['version'] = '$3'"
-        (cd "developer/$1" && zip -qrX "../$1-$3.zip" .)
+        rm -rf "$1/$2" "$1/$2-$3.zip"
+        cp -r "$src/examples/addons/$2" "$1/$2"
+        cp "$src/bindings/python/permit_host_rpc.py" "$1/$2/"
+        manifest_set "$1/$2" "m['version'] = '$3'
+${4:-}"
+        (cd "$1/$2" && zip -qrX "../$2-$3.zip" .)
 }
 
 printf '%spermit, end to end%s: developer -> registry (nginx on 127.0.0.1) -> user -> host.\n' "$bold" "$plain"
@@ -143,8 +145,8 @@ step 1 "The developer creates a key and signs two add-ons"
 note "card-stats counts your reviews; evil-stats says it does the same, and attacks."
 run permit keygen -W -p developer/dev.pub -s developer/dev.key
 expect 0 "keygen"
-pack card-stats "$src/examples/addons/card-stats" 1.0.0
-pack evil-stats "$src/examples/addons/evil-stats" 1.0.0
+pack developer card-stats 1.0.0
+pack developer evil-stats 1.0.0
 run permit sign -s developer/dev.key developer/card-stats-1.0.0.zip
 expect 0 "signing card-stats"
 quiet permit sign -s developer/dev.key developer/evil-stats-1.0.0.zip
@@ -267,8 +269,7 @@ expect 0 "remove evil-stats"
 # ---------------------------------------------------------------------------
 step 6 "A hijacked update: card-stats 1.1.0 signed by the attacker's key"
 quiet permit keygen -W -p attacker/mallory.pub -s attacker/mallory.key
-pack hijacked "$src/examples/addons/card-stats" 1.1.0
-mv developer/hijacked-1.1.0.zip attacker/card-stats-1.1.0.zip
+pack attacker card-stats 1.1.0
 quiet permit sign -s attacker/mallory.key attacker/card-stats-1.1.0.zip
 expect 0 "the attacker signs his update"
 note "He uploads it with the developer's stolen upload token; the operator's check refuses it:"
@@ -290,10 +291,8 @@ ok "refused: not sealed by the key pinned at install; the profile is exactly as 
 
 # ---------------------------------------------------------------------------
 step 7 "An update that asks for more: card-stats 1.1.0 adds host.history"
-pack card-stats "$src/examples/addons/card-stats" 1.1.0
-manifest_set developer/card-stats "m['capabilities'].append({'id': 'host.history', 'required': False,
+pack developer card-stats 1.1.0 "m['capabilities'].append({'id': 'host.history', 'required': False,
     'reason': 'Shows your review streak'})"
-(cd developer/card-stats && zip -qrX ../card-stats-1.1.0.zip permit.json)
 quiet permit sign -s developer/dev.key developer/card-stats-1.1.0.zip
 expect 0 "the developer signs 1.1.0"
 quiet permit registry check-upload --policy operator/policy.json --registry "$reg" developer/card-stats-1.1.0.zip
