@@ -10,7 +10,7 @@
 
 #define DEFAULT_TIMEOUT_MS 10000
 #define DEFAULT_PENDING 4
-#define DEFAULT_WORKERS 4
+#define DEFAULT_WORKERS 8 /* twice max_pending: one client cannot hold every worker */
 #define DEFAULT_BAD 64
 #define MAX_WORKERS 64
 #define MAX_PROXY_CONNS 64 /* per client; past it the proxy stops accepting */

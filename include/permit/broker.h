@@ -73,7 +73,8 @@ typedef struct permit_broker_options {
          * the broker stops reading that client's socket until one is done
          * (the add-on's sends block; other clients are not affected). */
         unsigned max_pending;
-        /* Worker threads resolving and connecting; 0: 4. */
+        /* Worker threads resolving and connecting; 0: 8 (so that one client,
+         * at max_pending, cannot hold them all). */
         unsigned workers;
         /* Requests that do not parse or are refused before any one is
          * allowed, past which a client is cut off; 0: 64. */
