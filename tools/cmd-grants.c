@@ -17,7 +17,8 @@ static void help(void) {
              "\n"
              "Actions:\n"
              "  list [--json]                    every add-on and what it was granted\n"
-             "  show [--json] ID                 one add-on: each capability, when decided, last used\n"
+             "  show [--json] ID                 one add-on: each capability, when decided, last used;\n"
+             "                                   what its installed version waits for (text only)\n"
              "  approve [-p PUBKEY | -P KEY] PACKAGE\n"
              "                                   verify the package, then ask about each capability\n"
              "      --allow CAP, --deny CAP      decide an optional capability without asking\n"
@@ -153,6 +154,40 @@ static int do_list(const permit_store *s, const grants_options *o) {
         return EXIT_OK;
 }
 
+/* What the installed version (PROFILE/addons/ID) asks for that no decision
+ * covers yet: after an update that asks for more, those stay off until the
+ * user approves them. Shown, not verified: the host verifies before it
+ * runs anything, and nothing here is granted. */
+static void show_waiting(const permit_store *s, const grants_options *o, const permit_record *r, const char *id) {
+        permit_manifest *m = NULL;
+        permit_decision *d = NULL;
+        permit_error error = { 0 };
+        char path[4096];
+        size_t n = 0;
+
+        if ((size_t) snprintf(path, sizeof(path), "%s/addons/%s/permit.json", permit_store_profile(s), id) >=
+                    sizeof(path) ||
+            permit_manifest_load(path, &m, &error) < 0)
+                return; /* not installed here (or installed as a zip): nothing to add */
+        if (strcmp(permit_manifest_id(m), id) == 0 && permit_decision_new(m, r, &d) >= 0)
+                for (size_t i = 0; i < permit_decision_count(d); i++) {
+                        const char *cap = permit_decision_capability(d, i);
+                        char warning[512];
+
+                        if (!permit_decision_is_new(d, i))
+                                continue;
+                        if (n++ == 0)
+                                printf("\n  Installed: %s %s, which also asks for (not granted until approved with "
+                                       "'permit grants approve'):\n",
+                                       permit_manifest_name(m), permit_manifest_version(m));
+                        printf("  waiting %s%s\n", cap, permit_decision_required(d, i) ? "" : " (optional)");
+                        if (tool_warning(o->vocabulary, cap, warning, sizeof(warning)) >= 0 && warning[0])
+                                printf("          %s\n", warning);
+                }
+        permit_decision_free(d);
+        permit_manifest_free(m);
+}
+
 static int do_show(const permit_store *s, const grants_options *o, const char *id) {
         const permit_record *r = permit_store_find(s, id);
         const char *key = NULL, *key_id = NULL;
@@ -193,6 +228,7 @@ static int do_show(const permit_store *s, const grants_options *o, const char *i
                 printf("          decided by the %s %s; last used %s\n", permit_decided_by_name(d->by),
                        grants_time(d->decided_at, when), grants_time(permit_usage_last_used(u, d->capability), used));
         }
+        show_waiting(s, o, r, id);
         permit_usage_free(u);
         return EXIT_OK;
 }
