@@ -113,7 +113,10 @@ enum {
         DOC_GRANTS = 1 << 0, /* "grants" may appear */
         DOC_PINS = 1 << 1,   /* "pins" may appear */
         DOC_REQUIRED = 1 << 2, /* and must */
+        DOC_CHECKSUM = 1 << 3, /* a last "checksum" member is checked */
 };
+/* The hex BLAKE2b-256 of buf, as the "checksum" member holds it. */
+void document_checksum(const char *buf, size_t len, char hex[2 * PERMIT_DIGEST_SIZE + 1]);
 /* Reads {"version": 1, "grants": {...}, "pins": {...}} (members as flags
  * say) into st: -EPROTONOSUPPORT for another version, whatever its place. */
 int document_read(const char *buf, size_t len, unsigned members, store_state *st, permit_error *error);
