@@ -28,8 +28,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 abort(); /* refused without saying why */
         loaded = json_loadb((const char *) data, size, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
         if (r < 0) {
-                /* Deeper than the reader goes: jansson's bound is higher. */
-                if (loaded && !strstr(error.text, "nested too deeply"))
+                /* Deeper than the reader goes: jansson's bound is higher.
+                 * jansson with JSON_DECODE_ANY takes a number at the top
+                 * followed by a NUL byte ("8\0"), which the reader refuses
+                 * (permit's documents are objects: permit_json_parse()
+                 * refuses any other top level). */
+                if (loaded && !strstr(error.text, "nested too deeply") &&
+                    (json_is_object(loaded) || json_is_array(loaded)))
                         abort();
                 return 0;
         }
