@@ -15,6 +15,10 @@ int64_t store_now(void) {
         return (int64_t) time(NULL);
 }
 
+int64_t store_time(int64_t when) {
+        return when ? when : store_now();
+}
+
 static char *path_join(const char *a, const char *b) {
         char *p;
         return asprintf(&p, "%s/%s", a, b) < 0 ? NULL : p;
