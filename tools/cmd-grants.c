@@ -82,6 +82,9 @@ static void print_record_json(const permit_store *s, const permit_record *r, con
         tool_json_string(permit_record_publisher(r));
         printf(",\"manifest_digest\":\"%s\",\"decided_at\":%lld", permit_record_manifest_digest(r),
                (long long) permit_record_decided_at(r));
+        /* 0: not expired; never started */
+        printf(",\"expired_at\":%lld,\"last_started\":%lld", (long long) permit_record_expired_at(r),
+               (long long) permit_store_last_started(s, permit_record_id(r)));
         if (permit_store_pin_get(s, permit_record_id(r), &key, &key_id) == 0)
                 printf(",\"key_id\":\"%s\",\"public_key\":\"%s\"", key_id, key);
         fputs(",\"capabilities\":[", stdout);
@@ -124,6 +127,9 @@ static int do_list(const permit_store *s, const grants_options *o) {
                 printf("%s %s  (%s)\n  %zu of %zu capabilities granted, decided %s\n", permit_record_name(r),
                        permit_record_version(r), permit_record_id(r), granted, asked,
                        grants_time(permit_record_decided_at(r), when));
+                if (permit_record_expired_at(r))
+                        printf("  EXPIRED %s, unused: none is in force until approved again\n",
+                               grants_time(permit_record_expired_at(r), when));
                 for (size_t k = 0; k < permit_record_n_decisions(r); k++) {
                         const permit_cap_decision *d = permit_record_decision(r, k);
                         if (d->requested)
@@ -160,6 +166,14 @@ static int do_show(const permit_store *s, const grants_options *o, const char *i
         }
         if (permit_store_pin_get(s, id, &key, &key_id) == 0)
                 printf("  publisher key %s (pinned)\n", key_id);
+        {
+                char when[32];
+                printf("  last started %s\n", grants_time(permit_store_last_started(s, id), when));
+                if (permit_record_expired_at(r))
+                        printf("  EXPIRED %s, unused for longer than the host policy allows: none of these is in "
+                               "force until you approve it again (permit grants approve)\n",
+                               grants_time(permit_record_expired_at(r), when));
+        }
         putchar('\n');
         for (size_t i = 0; i < permit_record_n_decisions(r); i++) {
                 const permit_cap_decision *d = permit_record_decision(r, i);
