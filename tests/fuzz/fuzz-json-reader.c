@@ -26,15 +26,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 abort();
         if (r < 0 && !error.text[0])
                 abort(); /* refused without saying why */
-        loaded = json_loadb((const char *) data, size, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+        /* jansson passes over a NUL byte after a number or a literal
+         * ("[9\0]"); permit_json_parse() refuses any NUL byte first, and so
+         * does this. */
+        if (!memchr(data, '\0', size))
+                loaded = json_loadb((const char *) data, size, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
         if (r < 0) {
-                /* Deeper than the reader goes: jansson's bound is higher.
-                 * jansson with JSON_DECODE_ANY takes a number at the top
-                 * followed by a NUL byte ("8\0"), which the reader refuses
-                 * (permit's documents are objects: permit_json_parse()
-                 * refuses any other top level). */
-                if (loaded && !strstr(error.text, "nested too deeply") &&
-                    (json_is_object(loaded) || json_is_array(loaded)))
+                /* Deeper than the reader goes: jansson's bound is higher. */
+                if (loaded && !strstr(error.text, "nested too deeply"))
                         abort();
                 return 0;
         }
