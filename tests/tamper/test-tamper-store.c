@@ -170,17 +170,6 @@ static char *without_checksum(const char *orig) {
         return s;
 }
 
-/* text with its first `from` replaced by `to`. */
-static char *replace1(const char *text, const char *from, const char *to) {
-        const char *at = strstr(text, from);
-        char *s = NULL;
-
-        if (!at)
-                fail_msg("'%s' not in the file", from);
-        assert_true(asprintf(&s, "%.*s%s%s", (int) (at - text), text, to, at + strlen(from)) > 0);
-        return s;
-}
-
 /* text (a document ending in "\n}\n") with a valid checksum added. */
 static char *with_checksum(const char *text) {
         size_t len = strlen(text);
@@ -206,7 +195,7 @@ static void structural(const char *path, const char *orig, size_t orig_len, cons
         /* Without its checksum, the file is still what permit wrote. */
         check(path, plain, strlen(plain), "checksum removed");
         for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *m = replace1(plain, ms[i].from, ms[i].to);
+                _cleanup_free_ char *m = test_replace_first(plain, ms[i].from, ms[i].to);
                 _cleanup_free_ char *summed = with_checksum(m);
                 char what[128];
 

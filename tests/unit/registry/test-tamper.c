@@ -18,6 +18,7 @@
 #include <errno.h>
 
 #include "registry-test.h"
+#include "tests/unit/test-files.h"
 #include "util.h"
 
 static rt_keys k;
@@ -158,17 +159,6 @@ static void test_truncations(void **state) {
         printf("# %zu truncations of index.json, %zu of index.json.sig, all refused (but the cut of a final newline)\n", len, sig_len);
 }
 
-/* text with its first `from` replaced by `to`. */
-static char *replace1(const char *from, const char *to) {
-        const char *at = strstr(text, from);
-        char *s = NULL;
-
-        if (!at)
-                fail_msg("'%s' not in the index", from);
-        assert_true(asprintf(&s, "%.*s%s%s", (int) (at - text), text, to, at + strlen(from)) > 0);
-        return s;
-}
-
 static void test_structural(void **state) {
         const char *e1 = strstr(text, "[{") + 1, *e2 = strstr(e1, "},{") + 2, *end = strstr(e2, "}]") + 1;
         _cleanup_free_ char *entry1 = strndup(e1, (size_t) (e2 - 1 - e1)), *entry2 = strndup(e2, (size_t) (end - e2));
@@ -210,7 +200,7 @@ static void test_structural(void **state) {
                 { "trailing data", "}\n", "}{}\n" },
         };
         for (size_t i = 0; i < ELEMENTSOF(ms); i++) {
-                _cleanup_free_ char *m = replace1(ms[i].from, ms[i].to);
+                _cleanup_free_ char *m = test_replace_first(text, ms[i].from, ms[i].to);
                 permit_error err = { 0 };
                 int r = verify_signed(m, strlen(m), &err);
                 if (r != -EINVAL || !err.text[0])
