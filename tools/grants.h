@@ -20,6 +20,7 @@ typedef struct grants_options {
         bool yes;
         bool forget_key;           /* reset --forget-key */
         const char *output;        /* export -o */
+        const char *policy;        /* expire --policy */
         permit_package_limits limits;
 } grants_options;
 

@@ -199,6 +199,24 @@ t "expired: refused without the policy too, until approved" 125 --err "expired" 
 t "expired: approve again" 0 -- "$PERMIT" grants --profile "$P" approve --yes --required-only "$T/once"
 t "approved again: runs" 0 --out "read words" -- \
         "$PERMIT" run --profile "$P" $O --home "$H" --policy "$T/expire.json" -- /bin/sh -c "$READ"
+# permit grants expire: what a host does at its start, for every add-on.
+t "grants expire: nothing due" 0 --out "0 add-ons expired" -- \
+        "$PERMIT" grants --profile "$P" expire --policy "$T/expire.json"
+t "grants expire needs --policy" 2 --err "needs --policy" -- "$PERMIT" grants --profile "$P" expire
+t "grants expire: a policy without expire_unused_days" 2 --err "nothing expires" -- \
+        "$PERMIT" grants --profile "$P" expire --policy "$T/nowrite.json"
+"$PYTHON3" - "$P/permit/grants.json" $O <<'EOT' || exit 99
+import json, sys, time
+path, id = sys.argv[1], sys.argv[2]
+g = json.load(open(path))
+g.pop("checksum", None)
+g["grants"][id]["decided_at"] = int(time.time()) - 40 * 86400
+json.dump(g, open(path, "w"), indent=2)
+EOT
+touch -d "40 days ago" "$P/permit/started/$O"
+t "grants expire: the one unused for 40 days" 0 --out "1 add-on expired" -- \
+        "$PERMIT" grants --profile "$P" expire --policy "$T/expire.json" $O
+t "grants list says expired" 0 --out "EXPIRED" -- "$PERMIT" grants --profile "$P" list
 
 # --addon ADDON: the default profile.
 X=$T/xdg
