@@ -176,9 +176,10 @@ t "--once without the add-on form: refused" 125 --err "needs the add-on form" --
 echo '{"version": 1, "deny": ["fs.write"]}' >"$T/nowrite.json"
 t "--once: the policy still applies" 125 --err "forbidden by the host policy" -- \
         "$PERMIT" run --profile "$P" $O --home "$H" --policy "$T/nowrite.json" --once 'fs.write:$DOCUMENTS' -- /bin/true
-# 40 days without a start or a decision (the record edited as a person
-# would, without its checksum; the stamp's time set back), a 30-day policy.
-"$PYTHON3" - "$P/permit/grants.json" $O <<'EOT' || exit 99
+# unused40 ID: ID decided on and last started 40 days ago (the record edited
+# as a person would, without its checksum; the stamp's time set back).
+unused40() {
+        "$PYTHON3" - "$P/permit/grants.json" "$1" <<'EOT' || exit 99
 import json, sys, time
 path, id = sys.argv[1], sys.argv[2]
 g = json.load(open(path))
@@ -186,7 +187,10 @@ g.pop("checksum", None)
 g["grants"][id]["decided_at"] = int(time.time()) - 40 * 86400
 json.dump(g, open(path, "w"), indent=2)
 EOT
-touch -d "40 days ago" "$P/permit/started/$O"
+        touch -d "40 days ago" "$P/permit/started/$1"
+}
+# 40 days without a start or a decision, a 30-day policy.
+unused40 $O
 echo '{"version": 1, "expire_unused_days": 30}' >"$T/expire.json"
 t "unused for 40 days, a 30-day policy: expired, refused" 125 --err "expired" -- \
         "$PERMIT" run --profile "$P" $O --home "$H" --policy "$T/expire.json" -- /bin/true
@@ -205,15 +209,7 @@ t "grants expire: nothing due" 0 --out "0 add-ons expired" -- \
 t "grants expire needs --policy" 2 --err "needs --policy" -- "$PERMIT" grants --profile "$P" expire
 t "grants expire: a policy without expire_unused_days" 2 --err "nothing expires" -- \
         "$PERMIT" grants --profile "$P" expire --policy "$T/nowrite.json"
-"$PYTHON3" - "$P/permit/grants.json" $O <<'EOT' || exit 99
-import json, sys, time
-path, id = sys.argv[1], sys.argv[2]
-g = json.load(open(path))
-g.pop("checksum", None)
-g["grants"][id]["decided_at"] = int(time.time()) - 40 * 86400
-json.dump(g, open(path, "w"), indent=2)
-EOT
-touch -d "40 days ago" "$P/permit/started/$O"
+unused40 $O
 t "grants expire: the one unused for 40 days" 0 --out "1 add-on expired" -- \
         "$PERMIT" grants --profile "$P" expire --policy "$T/expire.json" $O
 t "grants list says expired" 0 --out "EXPIRED" -- "$PERMIT" grants --profile "$P" list
