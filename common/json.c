@@ -8,7 +8,12 @@ int permit_json_parse(const char *buf, size_t len, json_t **ret, permit_error *e
         json_t *value;
 
         /* jansson refuses invalid UTF-8 and \u0000 by default; duplicate keys
-         * only when asked. Trailing data after the value is an error too. */
+         * only when asked. Trailing data after the value is an error too.
+         * It passes over a NUL byte right after a number or a literal
+         * ({"a":9\0}), which no JSON text holds (found by fuzzing the pull
+         * reader against it): refused here, as the reader refuses it. */
+        if (memchr(buf, '\0', len))
+                return permit_error_set(error, -EINVAL, NULL, "invalid JSON: a NUL byte");
         value = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
         if (!value) {
                 permit_error_set_position(error, jerr.line, jerr.column);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "error-private.h"
 #include "manifest-private.h"
@@ -132,9 +133,52 @@ static const permit_grant_entry *first_not_granted(const permit_effective *e) {
         return NULL;
 }
 
-_public_ int permit_ruleset_for_addon(const permit_store *s, const char *id, const permit_policy *policy,
+/* Applies the one-time grants of a start to e. */
+static int grant_once(permit_effective *e, const char *id, const char *const *once, const permit_policy *policy,
+                      permit_error *error) {
+        for (size_t i = 0; once && once[i]; i++) {
+                int r = permit_effective_grant_once(e, once[i], policy);
+                if (r == -ENOENT)
+                        return permit_error_set(error, r, NULL, "%s does not ask for %s", id, once[i]);
+                if (r == -EPERM)
+                        return permit_error_set(error, r, NULL,
+                                                "%s is required by %s: a required capability is approved, "
+                                                "not granted for one start",
+                                                once[i], id);
+                if (r == -EACCES)
+                        return permit_error_set(error, r, NULL, "%s is forbidden by the host policy", once[i]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* After a start was set up: its stamp (for the expiry) and the log of what
+ * was granted for it alone. Best effort: a profile that cannot be written
+ * still runs what the user approved. */
+static void note_start(permit_store *s, const char *id, const permit_effective *e, int64_t now) {
+        (void) permit_store_note_start(s, id, now);
+        for (size_t i = 0; i < permit_effective_n_entries(e); i++)
+                if (permit_effective_once(e, i))
+                        (void) permit_store_audit_append(s, &(permit_audit_event) {
+                                .kind = PERMIT_AUDIT_ONCE,
+                                .time = now,
+                                .addon = id,
+                                .capability = permit_effective_entry(e, i)->capability,
+                                .allowed = true,
+                        });
+}
+
+_public_ int permit_ruleset_for_addon(permit_store *s, const char *id, const permit_policy *policy,
                                       const permit_sandbox_options *lower, const permit_paths *paths,
                                       permit_ruleset **ret, permit_addon_run *run, permit_error *error) {
+        return permit_ruleset_for_addon_start(s, id, policy, lower, paths, NULL, ret, run, error);
+}
+
+_public_ int permit_ruleset_for_addon_start(permit_store *s, const char *id, const permit_policy *policy,
+                                            const permit_sandbox_options *lower, const permit_paths *paths,
+                                            const permit_addon_start *start, permit_ruleset **ret,
+                                            permit_addon_run *run, permit_error *error) {
         _cleanup_free_ char *profile = NULL, *addons = NULL, *entry = NULL, *data_parent = NULL;
         _cleanup_free_ const char **granted = NULL;
         permit_addon_run found = { 0 };
@@ -180,12 +224,30 @@ _public_ int permit_ruleset_for_addon(const permit_store *s, const char *id, con
                         goto fail;
         }
 
-        /* 2. The grant. */
+        /* 2. The grant: after expiring it if it went unused too long. */
+        r = permit_store_expire_unused(s, policy, id, start ? start->now : 0, error);
+        if (r < 0)
+                goto fail;
         r = permit_effective_grant(s, found.manifest, policy, &found.effective);
+        if (r >= 0)
+                r = grant_once(found.effective, id, start ? start->once : NULL, policy, error);
         if (r < 0)
                 goto fail;
         addon_options(policy, found.effective, lower, &found.options);
         missing = first_not_granted(found.effective);
+        if (missing && permit_effective_expired(found.effective)) {
+                time_t t = (time_t) permit_record_expired_at(permit_store_find(s, id));
+                char when[32] = "?";
+                struct tm tm;
+
+                if (gmtime_r(&t, &tm))
+                        strftime(when, sizeof(when), "%Y-%m-%d", &tm);
+                r = permit_error_set(error, -EPERM, NULL,
+                                     "%s cannot run: its grants expired on %s, unused for longer than the host "
+                                     "policy allows: approve it again",
+                                     id, when);
+                goto fail;
+        }
         if (missing) {
                 r = permit_error_set(error, -EPERM, NULL, "%s cannot run: its required capability %s is %s", id,
                                      missing->capability,
@@ -233,6 +295,8 @@ _public_ int permit_ruleset_for_addon(const permit_store *s, const char *id, con
                                                  .tmp = paths->tmp, .profile = profile, .home = paths->home,
                                                  .entry = entry ? entry : paths->entry },
                                &found.options, ret, error);
+        if (r >= 0)
+                note_start(s, id, found.effective, start ? start->now : 0);
 fail:
         if (run)
                 *run = found;

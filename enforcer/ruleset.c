@@ -38,8 +38,15 @@ const char *status_name(enforcement s) {
 typedef struct compiler {
         permit_ruleset *rs;
         const permit_paths *paths;
-        char *store; /* realpath of $PROFILE/permit, never visible; NULL when no profile */
-        unsigned depth; /* of add_fs_around_store(): links can make a loop */
+        /* Realpaths never visible under any grant: $PROFILE's permit/ (the
+         * store), data/ and addons/ (every add-on's own folders); none
+         * without a profile. */
+        char *hidden[3];
+        size_t n_hidden;
+        /* ... but for these, beneath them: this add-on's $DATA and $ADDON. */
+        char *except[2];
+        size_t n_except;
+        unsigned depth; /* of add_fs_around_hidden(): links can make a loop */
         permit_error *error;
 } compiler;
 
@@ -75,29 +82,57 @@ static bool beneath(const char *path, const char *child) {
 
 static int add_fs(compiler *c, const char *path, uint64_t access, const char *why);
 
-/* A symbolic link to a folder holding the store (or to the store): left
- * out; what it points to is reached by its own path. */
-static bool link_to_store(const compiler *c, const char *path) {
+/* What a rule over the realpath real meets of the hidden folders. */
+typedef enum hidden_kind {
+        VISIBLE,  /* nothing hidden in it: one rule */
+        HIDDEN,   /* in a hidden folder (and no exception): no rule */
+        AROUND,   /* holds a hidden folder, or is one holding an exception: a rule per entry */
+} hidden_kind;
+
+static hidden_kind hidden_kind_of(const compiler *c, const char *real) {
+        bool in_hidden = false, holds = false;
+
+        for (size_t i = 0; i < c->n_except; i++)
+                if (beneath(c->except[i], real))
+                        return VISIBLE; /* this add-on's own: holds nothing hidden */
+        for (size_t i = 0; i < c->n_hidden; i++) {
+                if (beneath(c->hidden[i], real))
+                        in_hidden = true;
+                else if (beneath(real, c->hidden[i]))
+                        holds = true;
+        }
+        if (in_hidden) {
+                for (size_t i = 0; i < c->n_except; i++)
+                        if (beneath(real, c->except[i]))
+                                return AROUND;
+                return HIDDEN;
+        }
+        return holds ? AROUND : VISIBLE;
+}
+
+/* A symbolic link to a hidden folder or one holding one: left out; what it
+ * points to is reached by its own path. */
+static bool link_to_hidden(const compiler *c, const char *path) {
         _cleanup_free_ char *real = NULL;
         struct stat st;
 
         if (lstat(path, &st) < 0 || !S_ISLNK(st.st_mode))
                 return false;
         real = realpath(path, NULL);
-        return real && beneath(real, c->store);
+        return real && hidden_kind_of(c, real) != VISIBLE;
 }
 
-/* A rule over a folder holding the profile's store: one rule per entry of
- * the folder except the one leading to the store (Landlock rules only
- * add, so the store cannot be subtracted). */
-static int add_fs_around_store(compiler *c, const char *dir, uint64_t access, const char *why) {
+/* A rule over a folder holding a hidden one: one rule per entry of the
+ * folder, each checked again (Landlock rules only add, so a folder cannot
+ * be subtracted). */
+static int add_fs_around_hidden(compiler *c, const char *dir, uint64_t access, const char *why) {
         DIR *d;
         struct dirent *e;
         int r = 0;
 
         if (c->depth >= 16)
-                return permit_error_set(c->error, -ELOOP, NULL, "%s: %s: too many levels around the profile's store",
-                                        why, dir);
+                return permit_error_set(c->error, -ELOOP, NULL,
+                                        "%s: %s: too many levels around the profile's hidden folders", why, dir);
         d = opendir(dir);
         if (!d)
                 return permit_error_set(c->error, negative_errno(), NULL, "%s: %s", dir, strerror(errno));
@@ -110,7 +145,7 @@ static int add_fs_around_store(compiler *c, const char *dir, uint64_t access, co
                         r = -ENOMEM;
                         break;
                 }
-                if (streq(child, c->store) || link_to_store(c, child))
+                if (link_to_hidden(c, child))
                         continue;
                 c->depth++;
                 r = add_fs(c, child, access, why);
@@ -126,11 +161,14 @@ static int add_fs(compiler *c, const char *path, uint64_t access, const char *wh
         permit_ruleset *rs = c->rs;
         _cleanup_close_ int fd = -1;
 
-        if (c->store) {
+        if (c->n_hidden) {
                 _cleanup_free_ char *real = realpath(path, NULL);
+                hidden_kind k = real ? hidden_kind_of(c, real) : VISIBLE;
 
-                if (real && beneath(real, c->store))
-                        return streq(real, c->store) ? 0 : add_fs_around_store(c, real, access, why);
+                if (k == HIDDEN)
+                        return 0;
+                if (k == AROUND)
+                        return add_fs_around_hidden(c, real, access, why);
         }
         /* Most rules are folders: one open says it is one (no fstat); a
          * file answers ENOTDIR and is opened again as what it is. Swapped
@@ -463,9 +501,19 @@ static int compile(compiler *c, const char *const *ids, size_t n, const permit_s
 
         if (p->profile) {
                 _cleanup_free_ char *real = realpath(p->profile, NULL);
+                static const char *const names[] = { "permit", "data", "addons" };
 
-                if (real && asprintf(&c->store, "%s%spermit", real, streq(real, "/") ? "" : "/") < 0)
-                        return -ENOMEM;
+                for (size_t i = 0; real && i < ELEMENTSOF(names); i++) {
+                        char *h;
+                        if (asprintf(&h, "%s%s%s", real, streq(real, "/") ? "" : "/", names[i]) < 0)
+                                return -ENOMEM;
+                        c->hidden[c->n_hidden++] = h;
+                }
+                /* this add-on's own folders, when they exist */
+                if (p->data && (c->except[c->n_except] = realpath(p->data, NULL)))
+                        c->n_except++;
+                if (p->addon && (c->except[c->n_except] = realpath(p->addon, NULL)))
+                        c->n_except++;
         }
         for (size_t i = 0; i < 3; i++) {
                 const char *d = i == 0 ? p->addon : i == 1 ? p->data : p->tmp;
@@ -570,7 +618,10 @@ _public_ int permit_ruleset_new(const char *const *capabilities, size_t n, const
         rs->landlock_fd = -1;
         c = (compiler) { .rs = rs, .paths = paths ? paths : &no_paths, .error = error };
         r = compile(&c, capabilities, n, policy ? policy : &default_policy);
-        free(c.store);
+        for (size_t i = 0; i < c.n_hidden; i++)
+                free(c.hidden[i]);
+        for (size_t i = 0; i < c.n_except; i++)
+                free(c.except[i]);
         close_rule_fds(rs);
         if (r < 0) {
                 if (r == -ENOMEM)

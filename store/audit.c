@@ -18,6 +18,10 @@ _public_ const char *permit_audit_kind_name(permit_audit_kind k) {
                 return "use";
         case PERMIT_AUDIT_DENIAL:
                 return "denial";
+        case PERMIT_AUDIT_EXPIRY:
+                return "expiry";
+        case PERMIT_AUDIT_ONCE:
+                return "once";
         }
         return NULL;
 }

@@ -88,6 +88,8 @@ _public_ int permit_decision_new(const permit_manifest *m, const permit_record *
                 const permit_capability *c = permit_manifest_capability(m, i);
                 const permit_cap_decision *old = record_find_decision(prev, c->id);
                 decision_cap *dc = &d->caps[i];
+                /* expired unused: what it granted is asked again; its noes stand */
+                bool expired = prev && prev->expired_at;
 
                 dc->id = strdup(c->id);
                 if (!dc->id) {
@@ -96,10 +98,10 @@ _public_ int permit_decision_new(const permit_manifest *m, const permit_record *
                 }
                 d->n++;
                 dc->required = c->required;
-                if (old && (old->granted || !c->required)) {
+                if (old && ((old->granted && !expired) || (!old->granted && !c->required))) {
                         /* decided before: a yes stays yes, an optional no stays no */
                         dc->granted = old->granted;
-                } else if (!old && covered_by_grant(prev, c->id)) {
+                } else if (!old && !expired && covered_by_grant(prev, c->id)) {
                         dc->granted = true; /* narrower than something already granted */
                 } else {
                         /* never decided, or a "no" to what is now required: ask */
@@ -197,7 +199,8 @@ static int build_record(const permit_decision *d, const permit_record *prev, int
                 nd->granted = granted;
                 nd->required = d->caps[i].required;
                 nd->requested = true;
-                if (old && old->granted == granted) {
+                /* a yes given again after an expiry is a new decision */
+                if (old && old->granted == granted && !(granted && prev->expired_at)) {
                         nd->decided_at = old->decided_at; /* unchanged: keep when and by whom */
                         nd->by = old->by;
                 } else {

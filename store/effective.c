@@ -20,6 +20,8 @@ struct permit_effective {
         permit_limits limits;
         bool runnable;
         bool up_to_date;
+        bool expired;
+        bool *once; /* n flags, made by the first permit_effective_grant_once() */
 };
 
 _public_ const char *permit_grant_state_name(permit_grant_state st) {
@@ -37,6 +39,8 @@ _public_ const char *permit_grant_state_name(permit_grant_state st) {
 }
 
 _public_ void permit_effective_free(permit_effective *e) {
+        if (e)
+                free(e->once);
         free(e);
 }
 
@@ -45,12 +49,14 @@ _public_ void permit_effective_free(permit_effective *e) {
  * decision covers it; otherwise nothing was decided. */
 static permit_grant_state user_state(const permit_record *rec, const char *capability) {
         const permit_cap_decision *d = record_find_decision(rec, capability);
+        /* expired unused: a yes waits for the user again, a no stands */
+        permit_grant_state yes = rec && rec->expired_at ? PERMIT_GRANT_UNDECIDED : PERMIT_GRANT_GRANTED;
 
         if (d)
-                return d->granted ? PERMIT_GRANT_GRANTED : PERMIT_GRANT_DENIED;
+                return d->granted ? yes : PERMIT_GRANT_DENIED;
         for (size_t i = 0; rec && i < rec->n_decisions; i++)
                 if (rec->decisions[i].granted && permit_capability_absorbs(rec->decisions[i].capability, capability))
-                        return PERMIT_GRANT_GRANTED;
+                        return yes;
         return PERMIT_GRANT_UNDECIDED;
 }
 
@@ -85,6 +91,7 @@ _public_ int permit_effective_grant(const permit_store *s, const permit_manifest
         e->granted = (const char **) (e->entries + n);
         text = (char *) (e->granted + n);
         e->runnable = rec != NULL;
+        e->expired = rec && rec->expired_at;
         for (size_t i = 0; i < n; i++) {
                 const permit_capability *c = permit_manifest_capability(m, i);
                 permit_grant_entry *g = &e->entries[i];
@@ -157,4 +164,42 @@ _public_ bool permit_effective_up_to_date(const permit_effective *e) {
 
 _public_ size_t permit_effective_n_undecided(const permit_effective *e) {
         return e ? e->n_undecided : 0;
+}
+
+_public_ bool permit_effective_expired(const permit_effective *e) {
+        return e && e->expired;
+}
+
+_public_ int permit_effective_grant_once(permit_effective *e, const char *capability, const permit_policy *policy) {
+        permit_grant_entry *g = NULL;
+
+        if (!e || !capability)
+                return -EINVAL;
+        for (size_t i = 0; i < e->n && !g; i++)
+                if (streq(e->entries[i].capability, capability))
+                        g = &e->entries[i];
+        if (!g)
+                return -ENOENT;
+        if (g->required)
+                return -EPERM;
+        if (g->state == PERMIT_GRANT_POLICY_DENIED || permit_policy_denies(policy, capability))
+                return -EACCES;
+        if (!e->once && !(e->once = calloc(e->n, sizeof(*e->once))))
+                return -ENOMEM;
+        if (g->state == PERMIT_GRANT_GRANTED)
+                return 0; /* granted for good already */
+        if (g->state == PERMIT_GRANT_UNDECIDED)
+                e->n_undecided--;
+        g->state = PERMIT_GRANT_GRANTED;
+        e->once[g - e->entries] = true;
+        /* the granted list stays in the manifest's order */
+        e->n_granted = 0;
+        for (size_t i = 0; i < e->n; i++)
+                if (e->entries[i].state == PERMIT_GRANT_GRANTED)
+                        e->granted[e->n_granted++] = e->entries[i].capability;
+        return 0;
+}
+
+_public_ bool permit_effective_once(const permit_effective *e, size_t i) {
+        return e && e->once && i < e->n && e->once[i];
 }

@@ -75,7 +75,7 @@ _public_ int permit_store_import(permit_store *s, const char *json, size_t len, 
                 return -EINVAL;
         if (len > PERMIT_STORE_MAX_FILE)
                 return permit_error_set_at(error, -EFBIG, source, NULL, "larger than %d bytes", PERMIT_STORE_MAX_FILE);
-        r = document_read(json, len, DOC_GRANTS | DOC_PINS, &in, error);
+        r = document_read(json, len, DOC_GRANTS | DOC_PINS | DOC_CHECKSUM, &in, error);
         if (r < 0) {
                 state_clear(&in);
                 return permit_error_set_source(error, r, source);

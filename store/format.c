@@ -2,7 +2,9 @@
 /* The store's documents: {"version": 1, "grants": ..., "pins": ...}, read
  * with the pull reader; and the checks the jansson-read policy shares. */
 #include <inttypes.h>
+#include <sodium.h>
 
+#include "encoding-private.h"
 #include "json-private.h"
 #include "store-private.h"
 
@@ -72,9 +74,41 @@ static int document_version(const char *buf, size_t len, permit_error *error) {
         return r;
 }
 
+void document_checksum(const char *buf, size_t len, char hex[2 * PERMIT_DIGEST_SIZE + 1]) {
+        uint8_t d[PERMIT_DIGEST_SIZE];
+
+        crypto_generichash(d, sizeof(d), (const unsigned char *) buf, len, NULL, 0);
+        permit_hex(hex, d, sizeof(d));
+}
+
+/* "checksum", the last member: the BLAKE2b-256 of every byte before the
+ * comma that precedes it (doc/store.md). */
+static int read_checksum(permit_json_reader *rd, const char *buf, size_t covered) {
+        char want[2 * PERMIT_DIGEST_SIZE + 1], got[2 * PERMIT_DIGEST_SIZE + 1];
+        char key[32];
+        int r;
+
+        r = permit_json_reader_string_to(rd, got, sizeof(got), NULL, "checksum");
+        if (r == -E2BIG)
+                return permit_json_reader_fail(rd, -EINVAL, "checksum", "must be 64 lower-case hex digits");
+        if (r < 0)
+                return r;
+        r = permit_json_reader_field(rd, key, sizeof(key), NULL, NULL);
+        if (r > 0)
+                return permit_json_reader_fail(rd, -EINVAL, key, "after the checksum (it must be last)");
+        if (r < 0)
+                return r;
+        document_checksum(buf, covered, want);
+        if (!streq(got, want))
+                return permit_json_reader_fail(rd, -EBADMSG, "checksum",
+                                               "does not match the content: the file was changed or damaged");
+        return 0;
+}
+
 int document_read(const char *buf, size_t len, unsigned members, store_state *st, permit_error *error) {
         bool seen_version = false, seen_grants = false, seen_pins = false;
         permit_json_reader rd;
+        const char *before;
         char key[32];
         int r;
 
@@ -98,7 +132,11 @@ int document_read(const char *buf, size_t len, unsigned members, store_state *st
                 permit_json_reader_init(&rd, buf, len, error);
                 r = permit_json_reader_object_begin(&rd, NULL);
         }
-        while (r >= 0 && (r = permit_json_reader_field(&rd, key, sizeof(key), NULL, NULL)) > 0) {
+        while (r >= 0 && (before = rd.p, r = permit_json_reader_field(&rd, key, sizeof(key), NULL, NULL)) > 0) {
+                if (streq(key, "checksum") && (members & DOC_CHECKSUM)) {
+                        r = read_checksum(&rd, buf, (size_t) (before - buf));
+                        break;
+                }
                 bool *seen = streq(key, "version")                            ? &seen_version
                              : streq(key, "grants") && (members & DOC_GRANTS) ? &seen_grants
                              : streq(key, "pins") && (members & DOC_PINS)     ? &seen_pins

@@ -33,7 +33,7 @@ static int dup_or_null(const char *s, char **ret) {
 }
 
 int record_copy(const permit_record *from, permit_record *to) {
-        permit_record r = { .decided_at = from->decided_at };
+        permit_record r = { .decided_at = from->decided_at, .expired_at = from->expired_at };
 
         if (dup_or_null(from->id, &r.id) < 0 || dup_or_null(from->version, &r.version) < 0 ||
             dup_or_null(from->name, &r.name) < 0 || dup_or_null(from->publisher, &r.publisher) < 0 ||
@@ -269,6 +269,12 @@ static int read_record(permit_json_reader *rd, permit_record *rec) {
                                 r = permit_json_reader_int(rd, INT64_MIN, INT64_MAX, &rec->decided_at, path);
                         if (r >= 0 && rec->decided_at < 0)
                                 r = permit_json_reader_fail(rd, -EINVAL, path, "must be seconds since the epoch");
+                } else if (streq(key, "expired_at")) {
+                        /* optional: written only for an expired record */
+                        if (rec->expired_at != 0)
+                                r = permit_json_reader_fail(rd, -EINVAL, path, "duplicate field");
+                        else
+                                r = permit_json_reader_int(rd, 1, INT64_MAX, &rec->expired_at, path);
                 } else if (streq(key, "capabilities")) {
                         if (has_caps)
                                 r = permit_json_reader_fail(rd, -EINVAL, path, "duplicate field");
@@ -350,6 +356,7 @@ static json_t *record_to_json(const permit_record *rec) {
             json_set(o, "publisher", json_string(rec->publisher)) < 0 ||
             json_set(o, "manifest_digest", json_string(rec->digest)) < 0 ||
             json_set(o, "decided_at", json_integer(rec->decided_at)) < 0 ||
+            (rec->expired_at && json_set(o, "expired_at", json_integer(rec->expired_at)) < 0) ||
             json_set(o, "capabilities", steal_pointer(&caps)) < 0)
                 return NULL;
         return steal_pointer(&o);
@@ -413,6 +420,10 @@ _public_ const char *permit_record_manifest_digest(const permit_record *r) {
 
 _public_ int64_t permit_record_decided_at(const permit_record *r) {
         return r ? r->decided_at : 0;
+}
+
+_public_ int64_t permit_record_expired_at(const permit_record *r) {
+        return r ? r->expired_at : 0;
 }
 
 _public_ size_t permit_record_n_decisions(const permit_record *r) {

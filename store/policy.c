@@ -8,6 +8,7 @@
 #include "store-private.h"
 
 #define POLICY_MAX_DENY 1024
+#define POLICY_EXPIRE_DAYS_MAX 36500
 /* PERMIT_LANDLOCK_ABI_MAX of permit/enforcer.h, which the store does not include. */
 #define POLICY_LANDLOCK_ABI_MAX 7
 
@@ -30,10 +31,11 @@ struct permit_policy {
         permit_limits limits;
         bool require_full;
         unsigned landlock_abi_max;
+        unsigned expire_unused_days;
 };
 
 static const char *const policy_keys[] = { "version", "deny", "limits", "require_full_enforcement",
-                                           "landlock_abi_max" };
+                                           "landlock_abi_max", "expire_unused_days" };
 static const char *const limit_keys[] = { "memory_mb", "cpu_seconds", "processes", "open_files", "wall_seconds" };
 
 _public_ void permit_policy_free(permit_policy *p) {
@@ -174,6 +176,14 @@ _public_ int permit_policy_parse(const char *buf, size_t len, const char *source
                         r = permit_error_set(error, -EINVAL, "landlock_abi_max", "must be an integer from 1 to %d",
                                              POLICY_LANDLOCK_ABI_MAX);
         }
+        if (r >= 0 && (v = json_object_get(root, "expire_unused_days"))) {
+                if (json_is_integer(v) && json_integer_value(v) >= 1 &&
+                    json_integer_value(v) <= POLICY_EXPIRE_DAYS_MAX)
+                        p->expire_unused_days = (unsigned) json_integer_value(v);
+                else
+                        r = permit_error_set(error, -EINVAL, "expire_unused_days", "must be an integer from 1 to %d",
+                                             POLICY_EXPIRE_DAYS_MAX);
+        }
         if (r < 0) {
                 permit_policy_free(p);
                 return permit_error_set_source(error, r, source);
@@ -250,4 +260,8 @@ _public_ bool permit_policy_require_full(const permit_policy *p) {
 
 _public_ unsigned permit_policy_landlock_abi_max(const permit_policy *p) {
         return p ? p->landlock_abi_max : 0;
+}
+
+_public_ unsigned permit_policy_expire_unused_days(const permit_policy *p) {
+        return p ? p->expire_unused_days : 0;
 }

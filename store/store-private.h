@@ -14,6 +14,7 @@
 #define AUDIT_FILE "audit.jsonl"
 #define LOCK_FILE "lock"
 #define MANIFESTS_DIR "manifests"
+#define STARTED_DIR "started"
 #define STORE_FORMAT_VERSION 1
 
 struct permit_record {
@@ -23,6 +24,7 @@ struct permit_record {
         char *publisher;
         char *digest; /* 64 hex digits */
         int64_t decided_at;
+        int64_t expired_at; /* 0: not expired (permit_store_expire_unused()) */
         size_t n_decisions;
         permit_cap_decision *decisions; /* sorted by capability; capability strings owned */
 };
@@ -98,6 +100,8 @@ int store_lock(const permit_store *s);
 
 /* Seconds since the epoch. */
 int64_t store_now(void);
+/* when, or the clock when 0: the API's time parameters. */
+int64_t store_time(int64_t when);
 
 /* "DIR/manifests/ID.json" (caller frees). */
 char *store_manifest_path(const permit_store *s, const char *id);
@@ -113,7 +117,10 @@ enum {
         DOC_GRANTS = 1 << 0, /* "grants" may appear */
         DOC_PINS = 1 << 1,   /* "pins" may appear */
         DOC_REQUIRED = 1 << 2, /* and must */
+        DOC_CHECKSUM = 1 << 3, /* a last "checksum" member is checked */
 };
+/* The hex BLAKE2b-256 of buf, as the "checksum" member holds it. */
+void document_checksum(const char *buf, size_t len, char hex[2 * PERMIT_DIGEST_SIZE + 1]);
 /* Reads {"version": 1, "grants": {...}, "pins": {...}} (members as flags
  * say) into st: -EPROTONOSUPPORT for another version, whatever its place. */
 int document_read(const char *buf, size_t len, unsigned members, store_state *st, permit_error *error);

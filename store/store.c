@@ -15,6 +15,10 @@ int64_t store_now(void) {
         return (int64_t) time(NULL);
 }
 
+int64_t store_time(int64_t when) {
+        return when ? when : store_now();
+}
+
 static char *path_join(const char *a, const char *b) {
         char *p;
         return asprintf(&p, "%s/%s", a, b) < 0 ? NULL : p;
@@ -77,7 +81,7 @@ static int load_file(const char *path, unsigned members, store_state *st, permit
                 return permit_error_set_at(error, r, path, NULL, "larger than %d bytes", PERMIT_STORE_MAX_FILE);
         if (r < 0)
                 return permit_error_set_at(error, r, path, NULL, "%s", strerror(-r));
-        r = document_read(buf, len, members | DOC_REQUIRED, st, error);
+        r = document_read(buf, len, members | DOC_REQUIRED | DOC_CHECKSUM, st, error);
         return permit_error_set_source(error, r, path);
 }
 
@@ -98,8 +102,10 @@ int state_load(const permit_store *s, store_state *st, permit_error *error) {
 
 static int write_file(const char *path, const char *member, json_t *content) {
         _cleanup_json_ json_t *root = json_object();
-        _cleanup_free_ char *text = NULL;
+        _cleanup_free_ char *text = NULL, *out = NULL;
+        char sum[2 * PERMIT_DIGEST_SIZE + 1];
         size_t len;
+        int n;
 
         if (!root || json_set(root, "version", json_integer(STORE_FORMAT_VERSION)) < 0 ||
             json_set(root, member, content) < 0)
@@ -110,9 +116,17 @@ static int write_file(const char *path, const char *member, json_t *content) {
         text = json_dumps(root, JSON_INDENT(2) | JSON_ENSURE_ASCII);
         if (!text)
                 return -ENOMEM;
+        /* The last member is the checksum of every byte before its comma:
+         * a damaged file is refused, not read as other decisions. */
         len = strlen(text);
-        text[len] = '\n'; /* the NUL becomes the final newline: len + 1 bytes are written */
-        return permit_write_file_atomic(path, text, len + 1, 0600, 0);
+        if (len < 2 || text[len - 1] != '}' || text[len - 2] != '\n')
+                return -EINVAL; /* not what jansson writes */
+        len -= 2;
+        document_checksum(text, len, sum);
+        n = asprintf(&out, "%.*s,\n  \"checksum\": \"%s\"\n}\n", (int) len, text, sum);
+        if (n < 0)
+                return -ENOMEM;
+        return permit_write_file_atomic(path, out, (size_t) n, 0600, 0);
 }
 
 int store_lock(const permit_store *s) {

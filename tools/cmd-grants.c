@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "grants.h"
+#include "permit/policy.h"
 
 static void help(void) {
         puts("Usage: permit grants [--profile DIR] [--host-vocabulary FILE] ACTION [OPTIONS...]\n"
@@ -29,6 +30,8 @@ static void help(void) {
              "  reset [--forget-key] ID          forget the add-on's decisions (and its pinned key)\n"
              "  export [-o FILE]                 grants and pins as JSON (to stdout)\n"
              "  import FILE                      merge an export ('-' for stdin)\n"
+             "  expire --policy FILE [ID]        expire the grants of add-ons unused for the\n"
+             "                                   policy's expire_unused_days (all without ID)\n"
              "\n"
              "  --profile DIR   the profile (default $XDG_DATA_HOME/permit/profiles/default)\n"
              "  --host-vocabulary FILE\n"
@@ -96,6 +99,9 @@ static void print_record_json(const permit_store *s, const grants_options *o, co
         tool_json_string(permit_record_publisher(r));
         printf(",\"manifest_digest\":\"%s\",\"decided_at\":%lld", permit_record_manifest_digest(r),
                (long long) permit_record_decided_at(r));
+        /* 0: not expired; never started */
+        printf(",\"expired_at\":%lld,\"last_started\":%lld", (long long) permit_record_expired_at(r),
+               (long long) permit_store_last_started(s, permit_record_id(r)));
         if (permit_store_pin_get(s, permit_record_id(r), &key, &key_id) == 0)
                 printf(",\"key_id\":\"%s\",\"public_key\":\"%s\"", key_id, key);
         fputs(",\"capabilities\":[", stdout);
@@ -138,6 +144,9 @@ static int do_list(const permit_store *s, const grants_options *o) {
                 printf("%s %s  (%s)\n  %zu of %zu capabilities granted, decided %s\n", permit_record_name(r),
                        permit_record_version(r), permit_record_id(r), granted, asked,
                        grants_time(permit_record_decided_at(r), when));
+                if (permit_record_expired_at(r))
+                        printf("  EXPIRED %s, unused: none is in force until approved again\n",
+                               grants_time(permit_record_expired_at(r), when));
                 for (size_t k = 0; k < permit_record_n_decisions(r); k++) {
                         const permit_cap_decision *d = permit_record_decision(r, k);
                         char warning[512];
@@ -215,6 +224,14 @@ static int do_show(const permit_store *s, const grants_options *o, const char *i
         }
         if (permit_store_pin_get(s, id, &key, &key_id) == 0)
                 printf("  publisher key %s (pinned)\n", key_id);
+        {
+                char when[32];
+                printf("  last started %s\n", grants_time(permit_store_last_started(s, id), when));
+                if (permit_record_expired_at(r))
+                        printf("  EXPIRED %s, unused for longer than the host policy allows: none of these is in "
+                               "force until you approve it again (permit grants approve)\n",
+                               grants_time(permit_record_expired_at(r), when));
+        }
         putchar('\n');
         for (size_t i = 0; i < permit_record_n_decisions(r); i++) {
                 const permit_cap_decision *d = permit_record_decision(r, i);
@@ -347,6 +364,35 @@ static int do_import(permit_store *s, const char *file) {
         return EXIT_OK;
 }
 
+static int do_expire(permit_store *s, const grants_options *o, const char *id) {
+        permit_policy *p = NULL;
+        permit_error error = { 0 };
+        int r;
+
+        r = permit_policy_load(o->policy, &p, &error);
+        if (r < 0)
+                return tool_fail(r, &error, o->policy);
+        if (!permit_policy_expire_unused_days(p)) {
+                permit_policy_free(p);
+                tool_error("grants: %s: no expire_unused_days: nothing expires", o->policy);
+                return EXIT_USAGE;
+        }
+        if (id && !permit_store_find(s, id)) {
+                permit_policy_free(p);
+                tool_error("grants: no add-on '%s' in %s", id, permit_store_profile(s));
+                return EXIT_REFUSED;
+        }
+        r = permit_store_expire_unused(s, p, id, 0, &error);
+        if (r < 0) {
+                permit_policy_free(p);
+                return tool_fail(r, &error, permit_store_dir(s));
+        }
+        printf("%d add-on%s expired (unused for more than %u days).\n", r, r == 1 ? "" : "s",
+               permit_policy_expire_unused_days(p));
+        permit_policy_free(p);
+        return EXIT_OK;
+}
+
 /* Which options each action takes: the others are refused, not ignored. */
 static bool options_fit(const char *action, const grants_options *o) {
         bool approve = strcmp(action, "approve") == 0;
@@ -370,6 +416,10 @@ static bool options_fit(const char *action, const grants_options *o) {
         }
         if (o->output && strcmp(action, "export") != 0) {
                 tool_error("grants: -o is for export");
+                return false;
+        }
+        if ((o->policy != NULL) != (strcmp(action, "expire") == 0)) {
+                tool_error("grants: expire needs --policy FILE, and --policy is for expire");
                 return false;
         }
         return true;
@@ -399,6 +449,7 @@ int cmd_grants(int argc, char **argv) {
                 { "forget-key", no_argument, NULL, 'F' },
                 { "output", required_argument, NULL, 'o' },
                 { "host-vocabulary", required_argument, NULL, 'V' },
+                { "policy", required_argument, NULL, 'Y' },
                 { "help", no_argument, NULL, 'h' },
                 TOOL_LIMIT_OPTIONS,
                 { 0 },
@@ -410,7 +461,7 @@ int cmd_grants(int argc, char **argv) {
         } actions[] = {
                 { "list", 0, 0, "" },      { "show", 1, 1, "ID" },     { "approve", 1, 1, "PACKAGE" },
                 { "revoke", 1, 2, "ID [CAP]" }, { "reset", 1, 1, "ID" }, { "export", 0, 0, "" },
-                { "import", 1, 1, "FILE" },
+                { "import", 1, 1, "FILE" }, { "expire", 0, 1, "[ID]" },
         };
         grants_options o = { 0 };
         permit_store *s = NULL;
@@ -440,6 +491,7 @@ int cmd_grants(int argc, char **argv) {
                 case 'F': o.forget_key = true; break;
                 case 'o': o.output = optarg; break;
                 case 'V': o.vocabulary_file = optarg; break;
+                case 'Y': o.policy = optarg; break;
                 case 'h': help(); ret = EXIT_OK; goto out;
                 default:
                         r = tool_limit_option(c, optarg, &o.limits);
@@ -448,7 +500,8 @@ int cmd_grants(int argc, char **argv) {
                 }
         }
         if (optind >= argc) {
-                tool_error("grants needs an action: list, show, approve, revoke, reset, export or import (see --help)");
+                tool_error("grants needs an action: list, show, approve, revoke, reset, export, import or expire "
+                           "(see --help)");
                 goto out;
         }
         action = argv[optind];
@@ -486,6 +539,8 @@ int cmd_grants(int argc, char **argv) {
                         ret = do_reset(s, &o, arg1);
                 else if (strcmp(action, "export") == 0)
                         ret = do_export(s, &o);
+                else if (strcmp(action, "expire") == 0)
+                        ret = do_expire(s, &o, arg1);
                 else
                         ret = do_import(s, arg1);
                 goto out;

@@ -84,8 +84,12 @@ static void help(void) {
              "  --profile DIR ADDON    the grants recorded for ADDON in profile DIR\n"
              "  --addon ADDON          ... in the default profile\n"
              "  --policy FILE          the host policy: capabilities denied, limit caps,\n"
-             "                         require_full_enforcement, landlock_abi_max\n"
-             "                         (doc/store.md); --limit may only lower limits\n"
+             "                         require_full_enforcement, landlock_abi_max,\n"
+             "                         expire_unused_days (doc/store.md); --limit may\n"
+             "                         only lower limits\n"
+             "  --once CAP             grant an optional capability of ADDON for this run\n"
+             "                         only (repeatable): never recorded, logged in\n"
+             "                         audit.jsonl; the policy still applies\n"
              "$ADDON is DIR/addons/ADDON when the package is installed there (verified\n"
              "against the pinned key each time; a package that does not verify is\n"
              "refused), $DATA is DIR/data/ADDON (kept), $TMP a new private folder.\n"
@@ -414,8 +418,10 @@ int cmd_run(int argc, char **argv) {
                 { "policy", required_argument, NULL, 'y' },
                 { "net", required_argument, NULL, 'n' },
                 { "resolve", required_argument, NULL, 'R' },
+                { "once", required_argument, NULL, 'o' },
                 { NULL, 0, NULL, 0 },
         };
+        const char *once[MAX_ALLOW + 1] __attribute__((unused)) = { NULL };
         const char *resolve[MAX_RESOLVE] __attribute__((unused)), *allow[MAX_ALLOW], *data_opt = NULL, *tmp_opt = NULL, *home_opt = NULL, *addon_opt = NULL,
                                       *profile = NULL, *profile_dir = NULL, *addon_id = NULL, *policy_file = NULL;
         char *data = NULL, *tmp = NULL, *addon = NULL, *home = NULL, *profile_path = NULL;
@@ -425,7 +431,7 @@ int cmd_run(int argc, char **argv) {
         permit_error error = { 0 };
         run_addon granted __attribute__((unused)) = { 0 };
         char *entry_argv[2] = { NULL, NULL }, **cmd;
-        size_t n_allow = 0, n_resolve = 0;
+        size_t n_allow = 0, n_resolve = 0, n_once = 0;
         bool net_caps = false, brokered __attribute__((unused));
         int opt, r, status;
 
@@ -517,6 +523,13 @@ int cmd_run(int argc, char **argv) {
                 case 'y':
                         policy_file = optarg;
                         break;
+                case 'o':
+                        if (permit_capability_check(optarg, &error) < 0)
+                                return run_fail("--once '%s': %s", optarg, error.text);
+                        if (n_once == MAX_ALLOW)
+                                return run_fail("--once: at most %d capabilities", MAX_ALLOW);
+                        once[n_once++] = optarg;
+                        break;
                 default:
                         return run_fail("unknown option or missing value: '%s' (see 'permit run --help')",
                                         argv[optind - 1]);
@@ -533,6 +546,9 @@ int cmd_run(int argc, char **argv) {
         /* Broker mode unless --net direct: net grants are served by name. */
         if (!net_set)
                 policy.net = PERMIT_NET_BROKER;
+        if (n_once && !addon_id)
+                return run_fail("--once needs the add-on form (--profile DIR ADDON or --addon ADDON); "
+                                "without one, --allow grants for one run");
 #ifdef PERMIT_FRONT
         /* The store is not linked into the front, nor the broker (which
          * resolves names: NSS wants a dynamic program): permit-tool runs these. */
@@ -596,7 +612,8 @@ int cmd_run(int argc, char **argv) {
 
 #ifndef PERMIT_FRONT
         if (addon_id) {
-                status = run_addon_setup(profile, addon_id, policy_file, &policy, tmp, home, cmd[0], &granted);
+                status = run_addon_setup(profile, addon_id, policy_file, &policy, once, tmp, home, cmd[0],
+                                         &granted);
                 if (status != 0)
                         goto out;
                 rs = granted.ruleset;

@@ -21,6 +21,7 @@ typedef struct grants_options {
         bool yes;
         bool forget_key;           /* reset --forget-key */
         const char *output;        /* export -o */
+        const char *policy;        /* expire --policy */
         permit_package_limits limits;
         const char *vocabulary_file;        /* --host-vocabulary */
         permit_host_vocabulary *vocabulary; /* loaded from it, or NULL */

@@ -15,8 +15,8 @@ static void say_undecided(const permit_store *s, const char *id, const permit_ad
         size_t n = e ? permit_effective_n_undecided(e) : 0, k = 0;
         char list[1024] = "";
 
-        if (!n)
-                return;
+        if (!n || permit_effective_expired(e))
+                return; /* expired: the error said so */
         for (size_t i = 0; i < permit_effective_n_entries(e); i++) {
                 const permit_grant_entry *g = permit_effective_entry(e, i);
                 size_t used = strlen(list);
@@ -31,8 +31,8 @@ static void say_undecided(const permit_store *s, const char *id, const permit_ad
 }
 
 int run_addon_setup(const char *profile, const char *id, const char *policy_file,
-                    const permit_sandbox_options *lower, const char *tmp, const char *home, const char *entry,
-                    run_addon *ret) {
+                    const permit_sandbox_options *lower, const char *const *once, const char *tmp,
+                    const char *home, const char *entry, run_addon *ret) {
         permit_store *s = NULL;
         permit_policy *policy = NULL;
         permit_addon_run run = { 0 };
@@ -58,8 +58,9 @@ int run_addon_setup(const char *profile, const char *id, const char *policy_file
                         run_fail("%s: %s", profile ? profile : "the default profile", strerror(-r));
                 goto out;
         }
-        r = permit_ruleset_for_addon(s, id, policy, lower, &(permit_paths) { .tmp = tmp, .home = home, .entry = entry },
-                                     &ret->ruleset, &run, &error);
+        r = permit_ruleset_for_addon_start(s, id, policy, lower,
+                                           &(permit_paths) { .tmp = tmp, .home = home, .entry = entry },
+                                           &(permit_addon_start) { .once = once }, &ret->ruleset, &run, &error);
         /* Past $DATA, only the entry program is left to fail on. */
         if ((r == -ENOENT || r == -EACCES) && run.data_dir && entry) {
                 run_fail("%s: %s", entry, r == -ENOENT ? "command not found" : "not executable");
@@ -84,6 +85,10 @@ int run_addon_setup(const char *profile, const char *id, const char *policy_file
         say_undecided(s, id, &run, r < 0);
         if (r < 0)
                 goto out;
+        for (size_t i = 0; i < permit_effective_n_entries(run.effective); i++)
+                if (permit_effective_once(run.effective, i))
+                        run_fail("%s: %s granted for this run only", id,
+                            permit_effective_entry(run.effective, i)->capability);
         ret->data = run.data_dir;
         ret->addon = run.addon_dir;
         run.data_dir = run.addon_dir = NULL;

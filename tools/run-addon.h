@@ -30,12 +30,14 @@ int run_fail(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
 /* Reads the grants of add-on id in profile (NULL: the default profile),
  * the host policy (policy_file may be NULL) and builds the ruleset, the
- * command-line options in lower only lowering the limits. Returns 0, or
+ * command-line options in lower only lowering the limits, once (NULL-
+ * terminated, may be NULL) the optional capabilities the user grants for
+ * this run only. Returns 0, or
  * prints why ("permit run: ...") and returns the exit status: RUN_FAILED,
  * or RUN_NOT_FOUND / RUN_NOT_EXECUTABLE for the entry program. */
 int run_addon_setup(const char *profile, const char *id, const char *policy_file,
-                    const permit_sandbox_options *lower, const char *tmp, const char *home, const char *entry,
-                    run_addon *ret);
+                    const permit_sandbox_options *lower, const char *const *once, const char *tmp,
+                    const char *home, const char *entry, run_addon *ret);
 void run_addon_clear(run_addon *a);
 
 /* The front (tools/front.c): executes permit-tool with the arguments the

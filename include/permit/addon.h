@@ -81,13 +81,39 @@ void permit_addon_run_clear(permit_addon_run *run);
  *   -EKEYREJECTED, -EBADMSG, -ENOMSG  the installed package does not
  *                  verify against the pin (tampered, another key, unsealed)
  *   -EPERM         not runnable: a required capability is denied, refused
- *                  by the policy, or not decided (error names the first)
+ *                  by the policy, or not decided (error names the first),
+ *                  or the add-on's grants expired unused
  *   -EINVAL        an invalid id, no entry, or an error of permit_ruleset_new()
  *   and the errors of permit_ruleset_new() (-ENOENT, -EACCES for the
  *   entry), of making $DATA and of reading the package. */
-int permit_ruleset_for_addon(const permit_store *s, const char *id, const permit_policy *policy,
+int permit_ruleset_for_addon(permit_store *s, const char *id, const permit_policy *policy,
                              const permit_sandbox_options *lower, const permit_paths *paths, permit_ruleset **ret,
                              permit_addon_run *run, permit_error *error);
+
+/* What one start may add (permit_ruleset_for_addon_start()). */
+typedef struct permit_addon_start {
+        /* Optional capabilities the user grants for this start only
+         * (NULL-terminated; NULL: none): never written to the store, logged
+         * as "once" events (permit_effective_grant_once()). */
+        const char *const *once;
+        /* The time of this start, seconds since the epoch; 0: the clock.
+         * Tests give one (expiry, the start stamp). */
+        int64_t now;
+} permit_addon_start;
+
+/* permit_ruleset_for_addon() with start (may be NULL). Both, before the
+ * grant: expire the add-on's grants when the policy's
+ * "expire_unused_days" have passed since its last start and decision
+ * (permit_store_expire_unused(): -EPERM then, the error says expired);
+ * after a ruleset was made: note the start (permit_store_note_start(),
+ * best effort: a read-only profile still runs) and log each one-time
+ * grant. Errors as permit_ruleset_for_addon(), and for a capability in
+ * start->once: -ENOENT (not asked for), -EPERM (required), -EACCES
+ * (forbidden by the policy). */
+int permit_ruleset_for_addon_start(permit_store *s, const char *id, const permit_policy *policy,
+                                   const permit_sandbox_options *lower, const permit_paths *paths,
+                                   const permit_addon_start *start, permit_ruleset **ret, permit_addon_run *run,
+                                   permit_error *error);
 
 #ifdef __cplusplus
 }

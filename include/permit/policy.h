@@ -7,7 +7,8 @@
  *   "limits": {"memory_mb": 512, "cpu_seconds": 600, "processes": 16,
  *              "open_files": 256, "wall_seconds": 3600},
  *   "require_full_enforcement": true,
- *   "landlock_abi_max": 5
+ *   "landlock_abi_max": 5,
+ *   "expire_unused_days": 90
  * }
  *
  * "deny" entries are a bare kind (every capability of that kind) or a
@@ -16,7 +17,8 @@
  * forbids net.connect:* too, which would reach it). "limits" caps what an
  * add-on may ask for. "require_full_enforcement" refuses to run an add-on
  * whose sandbox this kernel cannot fully enforce; "landlock_abi_max" (1..7)
- * caps the Landlock ABI used. permit_sandbox_options_from_policy()
+ * caps the Landlock ABI used. "expire_unused_days" expires the grants of
+ * add-ons not started for that long. permit_sandbox_options_from_policy()
  * (permit/addon.h) turns a policy into the enforcer's options.
  * schemas/policy.schema.json; doc/store.md. */
 #pragma once
@@ -56,6 +58,10 @@ const permit_limits *permit_policy_limits(const permit_policy *p);
 bool permit_policy_require_full(const permit_policy *p);
 /* "landlock_abi_max" (1..7), 0 when not given or for a NULL policy. */
 unsigned permit_policy_landlock_abi_max(const permit_policy *p);
+/* "expire_unused_days" (1..36500): the grants of an add-on not started for
+ * that long expire (permit_store_expire_unused()); 0 when not given or for
+ * a NULL policy. */
+unsigned permit_policy_expire_unused_days(const permit_policy *p);
 
 #ifdef __cplusplus
 }

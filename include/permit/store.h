@@ -112,6 +112,10 @@ const char *permit_record_publisher(const permit_record *r);
  * (permit_manifest_digest()), 64 characters. */
 const char *permit_record_manifest_digest(const permit_record *r);
 int64_t permit_record_decided_at(const permit_record *r);
+/* When the record's grants expired unused (permit_store_expire_unused()),
+ * 0 when they did not. An expired record grants nothing until the user
+ * decides again; its denials stand. */
+int64_t permit_record_expired_at(const permit_record *r);
 /* Decisions sorted by capability id; NULL past the end. */
 size_t permit_record_n_decisions(const permit_record *r);
 const permit_cap_decision *permit_record_decision(const permit_record *r, size_t i);
@@ -214,9 +218,11 @@ typedef enum permit_audit_kind {
         PERMIT_AUDIT_DECISION, /* "decision": a user or policy granted or denied */
         PERMIT_AUDIT_USE,      /* "use": the add-on used a granted capability */
         PERMIT_AUDIT_DENIAL,   /* "denial": the enforcer or broker refused a request */
+        PERMIT_AUDIT_EXPIRY,   /* "expiry": the add-on's grants expired unused (no capability) */
+        PERMIT_AUDIT_ONCE,     /* "once": the user granted a capability for one start only */
 } permit_audit_kind;
 
-const char *permit_audit_kind_name(permit_audit_kind k); /* "decision", "use", "denial" */
+const char *permit_audit_kind_name(permit_audit_kind k); /* "decision", "use", "denial", "expiry", "once" */
 
 typedef struct permit_audit_event {
         permit_audit_kind kind;
@@ -242,6 +248,28 @@ int permit_store_usage(const permit_store *s, const char *id, permit_usage **ret
 void permit_usage_free(permit_usage *u);
 /* Seconds since the epoch, 0 when never used. */
 int64_t permit_usage_last_used(const permit_usage *u, const char *capability);
+
+/* ---- Starts, and grants that expire unused -------------------------------- */
+
+/* Notes that add-on id starts now (0: the clock; tests give a time):
+ * PROFILE/permit/started/ID, an empty file whose modification time is the
+ * last start. One open() and futimens(): cheap, atomic, no lock (two starts
+ * at once both set a time). -EINVAL for an invalid id; I/O errors. */
+int permit_store_note_start(permit_store *s, const char *id, int64_t now);
+/* When id was last started (permit_store_note_start()), 0 never. */
+int64_t permit_store_last_started(const permit_store *s, const char *id);
+
+/* Expires the grants of the add-ons not used for the policy's
+ * "expire_unused_days" (nothing when the policy has none): an add-on whose
+ * last start and last decision are both older than now (0: the clock)
+ * minus that many days, and that has a capability granted, gets
+ * "expired_at" in grants.json and an "expiry" event in audit.jsonl; its
+ * grants are then not in force (permit_effective_expired()) until the
+ * user approves again (permit_decision_new() asks about every capability
+ * it granted; denials stand). id NULL: every add-on of the store; else
+ * that one. Returns how many expired, or the errors of changing the store. */
+int permit_store_expire_unused(permit_store *s, const permit_policy *p, const char *id, int64_t now,
+                               permit_error *error);
 
 /* ---- The effective grant ------------------------------------------------- */
 
@@ -289,6 +317,20 @@ bool permit_effective_runnable(const permit_effective *e);
 bool permit_effective_up_to_date(const permit_effective *e);
 /* Capabilities left undecided (UNDECIDED entries): the user must be asked. */
 size_t permit_effective_n_undecided(const permit_effective *e);
+/* True when the record's grants expired unused: what it granted is
+ * UNDECIDED until the user approves again. */
+bool permit_effective_expired(const permit_effective *e);
+
+/* Grants an optional capability of e for this start only (a one-time
+ * grant, "only this time"): it is never written to the store; the caller
+ * that starts the add-on logs it (PERMIT_AUDIT_ONCE). The user's say
+ * overrides an earlier "no" or an expiry for this start; the policy is
+ * never overridden. Errors: -ENOENT (m does not ask for it), -EPERM (it is
+ * required: required capabilities are approved, not lent), -EACCES (the
+ * policy forbids it). */
+int permit_effective_grant_once(permit_effective *e, const char *capability, const permit_policy *policy);
+/* True when entry i is granted for this start only. */
+bool permit_effective_once(const permit_effective *e, size_t i);
 
 #ifdef __cplusplus
 }

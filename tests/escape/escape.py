@@ -246,6 +246,17 @@ CASES = [
       what="fs.write:$HOME granted: rename the profile's permit/ away"),
     C('home-grant-profile-rename', ['rename', '{PROFILE}'], LANDLOCK_FS, grant=HOME_RW,
       what="fs.write:$HOME granted: rename the profile that holds permit/"),
+    # -- ... and so must the other add-ons' data and packages in the profile
+    C('home-grant-other-data-read', ['read', '{OTHER_DATA}/secret.json'], LANDLOCK_FS, grant=HOME_RW,
+      what="fs.write:$HOME granted: read another add-on's $DATA (PROFILE/data/OTHER)"),
+    C('home-grant-other-data-write', ['overwrite', '{OTHER_DATA}/secret.json'], LANDLOCK_FS, grant=HOME_RW,
+      what="fs.write:$HOME granted: overwrite another add-on's $DATA"),
+    C('home-read-other-data', ['read', '{OTHER_DATA}/secret.json'], LANDLOCK_FS, grant=['fs.read:$HOME'],
+      what="fs.read:$HOME granted: read another add-on's $DATA"),
+    C('home-grant-other-addon-write', ['overwrite', '{OTHER_ADDON}/main.py'], LANDLOCK_FS, grant=HOME_RW,
+      what="fs.write:$HOME granted: change another add-on's installed package (PROFILE/addons/OTHER)"),
+    C('granted-home-own-data', ['read', '{DATA}/state.json'], GRANTED, grant=HOME_RW,
+      what="fs.write:$HOME granted: its own $DATA in the same profile still works"),
     C('granted-home-write', ['create', '{DOCS}'], GRANTED, grant=HOME_RW,
       what='fs.write:$HOME granted: create a file in ~/Documents'),
     # -- what the grant allows still works
@@ -508,10 +519,12 @@ def make_home(base):
     ssh = os.path.join(home, '.ssh')
     profile = os.path.join(home, '.local', 'share', 'permit', 'profiles', 'default')
     data = os.path.join(profile, 'data', ADDON_ID)
+    other_data = os.path.join(profile, 'data', 'org.example.other')
+    other_addon = os.path.join(profile, 'addons', 'org.example.other')
     tmp = os.path.join(base, 'tmp')
     outside = os.path.join(base, 'outside')
     mnt = os.path.join(outside, 'mnt')
-    for d in (docs, ssh, os.path.join(profile, 'permit'), data, tmp, mnt):
+    for d in (docs, ssh, os.path.join(profile, 'permit'), data, other_data, other_addon, tmp, mnt):
         os.makedirs(d, mode=0o700)
     files = {
         os.path.join(docs, 'notes.txt'): 'my private notes\n',
@@ -519,6 +532,8 @@ def make_home(base):
         os.path.join(home, '.bashrc'): '# ~/.bashrc\n',
         os.path.join(profile, 'permit', 'grants.json'): '{"addons": {}}\n',
         os.path.join(data, 'state.json'): '{"count": 1}\n',
+        os.path.join(other_data, 'secret.json'): '{"token": "another add-on\'s"}\n',
+        os.path.join(other_addon, 'main.py'): 'print("another add-on")\n',
     }
     for path, text in files.items():
         with open(path, 'w') as f:
@@ -526,7 +541,8 @@ def make_home(base):
     return dict(HOME=home, DOCS=docs, NOTES=os.path.join(docs, 'notes.txt'), SSH=ssh,
                 KEY=os.path.join(ssh, 'id_ed25519'), BASHRC=os.path.join(home, '.bashrc'),
                 GRANTS=os.path.join(profile, 'permit', 'grants.json'), STORE=os.path.join(profile, 'permit'),
-                PROFILE=profile, DATA=data, TMP=tmp, OUTSIDE=outside, MNT=mnt)
+                PROFILE=profile, DATA=data, OTHER_DATA=other_data, OTHER_ADDON=other_addon, TMP=tmp,
+                OUTSIDE=outside, MNT=mnt)
 
 
 def elf_interpreter(path):

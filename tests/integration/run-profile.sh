@@ -5,7 +5,8 @@
 # the user granted (permit_ruleset_for_addon()): the refused optional
 # capability stays refused, approvals and revocations take effect, an update
 # runs with the old grants until approved, a tampered package and an unknown
-# add-on are refused, a host policy takes away. Prints TAP.
+# add-on are refused, a host policy takes away; --once grants for one run,
+# and grants unused past the policy's expire_unused_days expire. Prints TAP.
 #
 #   run-profile.sh PERMIT
 set -u
@@ -150,6 +151,68 @@ t "--allow is refused in the add-on form" 125 --err "no --allow" -- \
         "$PERMIT" run --profile "$P" $ID --allow sys.notify -- /bin/true
 t "the command not found: 127" 127 --err "command not found" -- \
         "$PERMIT" run --profile "$P" $ID -- /no/such/program
+
+# One-time grants (--once) and grants that expire unused (expire_unused_days).
+O=org.example.once
+addon "$T/once" $O 1.0.0 "$CAPS1"
+t "once: approve the required capabilities only" 0 -- \
+        "$PERMIT" grants --profile "$P" approve --yes --required-only "$T/once"
+cp "$P/permit/grants.json" "$T/grants.before"
+TRYWRITE="(echo new > $H/Documents/once) 2>/dev/null && echo wrote || echo refused"
+t "--once: the run may write" 0 --out wrote --err "granted for this run only" -- \
+        "$PERMIT" run --profile "$P" $O --home "$H" --once 'fs.write:$DOCUMENTS' -- /bin/sh -c "$TRYWRITE"
+t "--once: the next run may not" 0 --out refused -- \
+        "$PERMIT" run --profile "$P" $O --home "$H" -- /bin/sh -c "$TRYWRITE"
+check "--once: grants.json unchanged" "$(cmp "$T/grants.before" "$P/permit/grants.json" 2>&1)"
+check "--once: logged as a once event" \
+        "$(grep -q '"capability":"fs.write:$DOCUMENTS","event":"once"' "$P/permit/audit.jsonl" || echo no once event)"
+check "a start is stamped" "$([ -f "$P/permit/started/$O" ] || echo no stamp)"
+t "--once of a required capability: refused" 125 --err "required" -- \
+        "$PERMIT" run --profile "$P" $O --home "$H" --once 'fs.read:$DOCUMENTS' -- /bin/true
+t "--once of what it does not ask for: refused" 125 --err "does not ask for" -- \
+        "$PERMIT" run --profile "$P" $O --home "$H" --once 'sys.notify' -- /bin/true
+t "--once without the add-on form: refused" 125 --err "needs the add-on form" -- \
+        "$PERMIT" run --once sys.notify -- /bin/true
+echo '{"version": 1, "deny": ["fs.write"]}' >"$T/nowrite.json"
+t "--once: the policy still applies" 125 --err "forbidden by the host policy" -- \
+        "$PERMIT" run --profile "$P" $O --home "$H" --policy "$T/nowrite.json" --once 'fs.write:$DOCUMENTS' -- /bin/true
+# unused40 ID: ID decided on and last started 40 days ago (the record edited
+# as a person would, without its checksum; the stamp's time set back).
+unused40() {
+        "$PYTHON3" - "$P/permit/grants.json" "$1" <<'EOT' || exit 99
+import json, sys, time
+path, id = sys.argv[1], sys.argv[2]
+g = json.load(open(path))
+g.pop("checksum", None)
+g["grants"][id]["decided_at"] = int(time.time()) - 40 * 86400
+json.dump(g, open(path, "w"), indent=2)
+EOT
+        touch -d "40 days ago" "$P/permit/started/$1"
+}
+# 40 days without a start or a decision, a 30-day policy.
+unused40 $O
+echo '{"version": 1, "expire_unused_days": 30}' >"$T/expire.json"
+t "unused for 40 days, a 30-day policy: expired, refused" 125 --err "expired" -- \
+        "$PERMIT" run --profile "$P" $O --home "$H" --policy "$T/expire.json" -- /bin/true
+t "expired: shown by permit grants show" 0 --out "EXPIRED" -- "$PERMIT" grants --profile "$P" show $O
+check "expired: recorded in grants.json and audit.jsonl" \
+        "$(grep -q '"expired_at"' "$P/permit/grants.json" && grep -q "\"addon\":\"$O\",\"allowed\":false,\"event\":\"expiry\"" \
+                "$P/permit/audit.jsonl" || echo not recorded)"
+t "expired: refused without the policy too, until approved" 125 --err "expired" -- \
+        "$PERMIT" run --profile "$P" $O --home "$H" -- /bin/true
+t "expired: approve again" 0 -- "$PERMIT" grants --profile "$P" approve --yes --required-only "$T/once"
+t "approved again: runs" 0 --out "read words" -- \
+        "$PERMIT" run --profile "$P" $O --home "$H" --policy "$T/expire.json" -- /bin/sh -c "$READ"
+# permit grants expire: what a host does at its start, for every add-on.
+t "grants expire: nothing due" 0 --out "0 add-ons expired" -- \
+        "$PERMIT" grants --profile "$P" expire --policy "$T/expire.json"
+t "grants expire needs --policy" 2 --err "needs --policy" -- "$PERMIT" grants --profile "$P" expire
+t "grants expire: a policy without expire_unused_days" 2 --err "nothing expires" -- \
+        "$PERMIT" grants --profile "$P" expire --policy "$T/nowrite.json"
+unused40 $O
+t "grants expire: the one unused for 40 days" 0 --out "1 add-on expired" -- \
+        "$PERMIT" grants --profile "$P" expire --policy "$T/expire.json" $O
+t "grants list says expired" 0 --out "EXPIRED" -- "$PERMIT" grants --profile "$P" list
 
 # --addon ADDON: the default profile.
 X=$T/xdg

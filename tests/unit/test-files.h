@@ -82,3 +82,15 @@ static inline bool test_exists(const char *path) {
 
         return lstat(path, &st) == 0;
 }
+
+/* text with its first `from` replaced by `to` (free()); fails the test when
+ * from is not in text. For building mutations of a document. */
+static inline char *test_replace_first(const char *text, const char *from, const char *to) {
+        const char *at = text && from ? strstr(text, from) : NULL;
+        char *s = NULL;
+
+        if (!at)
+                fail_msg("'%s' not in the text", from ? from : "(null)");
+        assert_true(asprintf(&s, "%.*s%s%s", (int) (at - text), text, to, at + strlen(from)) > 0);
+        return s;
+}

@@ -22,134 +22,20 @@
 #include "json-private.h"
 #include "json-reader-private.h"
 
-/* ---- a generic walker: any JSON value into a jansson tree ---- */
+/* ---- a generic walker: any JSON document into a jansson tree ---- */
 
-static int walk(permit_json_reader *r, json_t **ret);
+#include "tests/fuzz/json-walk.h"
 
-/* A number token: as an integer if it is one, else as a real (the reader's
- * skip checks it as jansson does; strtod() reads it back). */
-static int walk_number(permit_json_reader *r, json_t **ret) {
-        const char *s = r->p;
-        char buf[512];
-        bool integer = true;
-        int k;
-
-        k = permit_json_reader_skip(r, NULL);
-        if (k < 0)
-                return k;
-        for (const char *q = s; q < r->p; q++)
-                if (*q == '.' || *q == 'e' || *q == 'E')
-                        integer = false;
-        if (integer) {
-                permit_json_reader back = *r;
-                int64_t v;
-                back.p = s;
-                assert_int_equal(permit_json_reader_int(&back, INT64_MIN, INT64_MAX, &v, NULL), 0);
-                assert_ptr_equal(back.p, r->p);
-                *ret = json_integer(v);
-        } else {
-                assert_true((size_t) (r->p - s) < sizeof(buf));
-                memcpy(buf, s, (size_t) (r->p - s));
-                buf[r->p - s] = '\0';
-                *ret = json_real(strtod(buf, NULL));
-        }
-        return 0;
-}
-
-static int walk(permit_json_reader *r, json_t **ret) {
-        json_t *v = NULL;
-        bool b;
-        int k;
-
-        switch (permit_json_reader_peek(r)) {
-        case PERMIT_JSON_KIND_OBJECT: {
-                char *key = NULL;
-                k = permit_json_reader_object_begin(r, NULL);
-                if (k < 0)
-                        return k;
-                v = json_object();
-                while ((k = permit_json_reader_member(r, &key, NULL)) > 0) {
-                        json_t *m = NULL;
-                        if (json_object_get(v, key)) /* duplicates are the caller's to find */
-                                k = permit_json_reader_fail(r, -EINVAL, NULL, "duplicate object key");
-                        else
-                                k = walk(r, &m);
-                        if (k >= 0)
-                                json_object_set_new(v, key, m);
-                        free(key);
-                        if (k < 0)
-                                break;
-                }
-                break;
-        }
-        case PERMIT_JSON_KIND_ARRAY:
-                k = permit_json_reader_array_begin(r, NULL);
-                if (k < 0)
-                        return k;
-                v = json_array();
-                while ((k = permit_json_reader_element(r, NULL)) > 0) {
-                        json_t *m = NULL;
-                        k = walk(r, &m);
-                        if (k < 0)
-                                break;
-                        json_array_append_new(v, m);
-                }
-                break;
-        case PERMIT_JSON_KIND_STRING: {
-                char *s = NULL;
-                k = permit_json_reader_string(r, &s, NULL);
-                if (k >= 0)
-                        v = json_string(s);
-                free(s);
-                break;
-        }
-        case PERMIT_JSON_KIND_NUMBER:
-                k = walk_number(r, &v);
-                break;
-        case PERMIT_JSON_KIND_BOOL:
-                k = permit_json_reader_bool(r, &b, NULL);
-                v = json_boolean(b);
-                break;
-        case PERMIT_JSON_KIND_NULL:
-                k = permit_json_reader_skip(r, NULL);
-                v = json_null();
-                break;
-        default:
-                k = permit_json_reader_skip(r, NULL); /* fails as the reader fails */
-                assert_true(k < 0);
-        }
-        if (k < 0) {
-                json_decref(v);
-                return k;
-        }
-        *ret = v;
-        return 0;
-}
-
-/* The whole document: a value, then nothing. s is copied to a buffer of
- * exactly len bytes. */
+/* The whole document, copied to a buffer of exactly len bytes. */
 static int walk_doc(const char *s, size_t len, json_t **ret, permit_error *error) {
         char *copy = malloc(len ? len : 1);
-        permit_json_reader r;
-        json_t *v = NULL;
         int k;
 
         assert_non_null(copy);
         memcpy(copy, s, len);
-        permit_json_reader_init(&r, copy, len, error);
-        k = walk(&r, &v);
-        if (k >= 0)
-                k = permit_json_reader_end(&r);
+        k = json_walk_doc(copy, len, ret, error);
         free(copy);
-        if (k < 0) {
-                json_decref(v);
-                return k;
-        }
-        if (ret)
-                *ret = v;
-        else
-                json_decref(v);
-        return 0;
+        return k;
 }
 
 /* Refused with text containing words, at path (NULL: any), at line:column

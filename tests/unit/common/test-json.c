@@ -126,6 +126,10 @@ static void test_parse_nul(void **state) {
         /* A raw NUL byte inside the buffer (len counts it). */
         parse_fails_n(raw_nul, sizeof(raw_nul) - 1, NULL);
         parse_fails_n("{}\0", 3, NULL);
+        /* jansson alone passes over one after a number or a literal */
+        parse_fails_n("{\"a\":9\0}", 8, NULL);
+        parse_fails_n("{\"a\":true\0}", 11, NULL);
+        parse_fails_n("{\"a\":[null\0]}", 13, NULL);
 }
 
 static void test_parse_trailing(void **state) {

@@ -164,6 +164,92 @@ static void test_not_runnable(void **state) {
         permit_addon_run_clear(&run);
 }
 
+/* permit_ruleset_for_addon_start(): one-time grants, the start stamp and
+ * the expiry of grants unused, on a fake clock. */
+static int start_at(fixture *f, const permit_policy *p, const char *const *once, int64_t now, permit_addon_run *run,
+                    permit_error *e) {
+        permit_ruleset *rs = NULL;
+        int r = permit_ruleset_for_addon_start(f->s, ID, p, NULL,
+                                               &(permit_paths) { .entry = "/bin/true", .home = f->dir },
+                                               &(permit_addon_start) { .once = once, .now = now }, &rs, run, e);
+
+        assert_true(r == 0 ? rs != NULL : rs == NULL);
+        permit_ruleset_free(rs);
+        return r;
+}
+
+static void test_start(void **state) {
+        const int64_t t0 = INT64_C(1800000000), day = 86400;
+        fixture *f = *state;
+        permit_policy *p = sto_policy("{\"version\":1,\"expire_unused_days\":30}");
+        char *grants = test_join(f->dir, "permit/grants.json"), *audit = test_join(f->dir, "permit/audit.jsonl");
+        char *before, *after, *log;
+        permit_addon_run run = { 0 };
+        permit_error e = { 0 };
+
+        decide(f, "1.0.0", CAPS, NULL); /* decided now: the clock's time */
+        before = test_read(grants, NULL);
+        /* once: net.listen:8080, which the user denied, for this start */
+        assert_int_equal(start_at(f, p, (const char *const[]) { "net.listen:8080", NULL }, 0, &run, &e), 0);
+        assert_int_equal(permit_effective_n_granted(run.effective), 2);
+        assert_string_equal(permit_effective_granted(run.effective, 1), "net.listen:8080");
+        assert_true(permit_effective_once(run.effective, 1));
+        permit_addon_run_clear(&run);
+        after = test_read(grants, NULL);
+        assert_string_equal(before, after); /* never written */
+        log = test_read(audit, NULL);
+        assert_non_null(strstr(log, "\"capability\":\"net.listen:8080\",\"event\":\"once\""));
+        free(log);
+        assert_true(permit_store_last_started(f->s, ID) > 0);
+        /* the next start has it no more */
+        assert_int_equal(start_at(f, p, NULL, 0, &run, &e), 0);
+        assert_int_equal(permit_effective_n_granted(run.effective), 1);
+        permit_addon_run_clear(&run);
+        /* what cannot be granted once */
+        assert_int_equal(start_at(f, p, (const char *const[]) { "net.listen:9", NULL }, 0, &run, &e), -ENOENT);
+        permit_addon_run_clear(&run);
+        assert_int_equal(start_at(f, p, (const char *const[]) { "fs.read:$DOCUMENTS", NULL }, 0, &run, &e), -EPERM);
+        assert_non_null(strstr(e.text, "required"));
+        permit_addon_run_clear(&run);
+        {
+                permit_policy *deny = sto_policy("{\"version\":1,\"deny\":[\"net.listen\"]}");
+                assert_int_equal(start_at(f, deny, (const char *const[]) { "net.listen:8080", NULL }, 0, &run, &e),
+                                 -EACCES);
+                assert_non_null(strstr(e.text, "host policy"));
+                permit_addon_run_clear(&run);
+                permit_policy_free(deny);
+        }
+
+        free(before);
+        free(after);
+        /* On a fake clock past the decision (made on the real one): a start
+         * 20 days on keeps it alive, ... */
+        {
+                int64_t decided = permit_record_decided_at(permit_store_find(f->s, ID));
+                int64_t base = decided > t0 ? decided : t0;
+                assert_int_equal(permit_store_note_start(f->s, ID, base + 20 * day), 0);
+                assert_int_equal(start_at(f, p, NULL, base + 45 * day, &run, &e), 0);
+                assert_int_equal(permit_store_last_started(f->s, ID), base + 45 * day);
+                permit_addon_run_clear(&run);
+                /* ... and 31 days without a start expire its grants */
+                before = test_read(grants, NULL);
+                assert_int_equal(start_at(f, p, NULL, base + 77 * day, &run, &e), -EPERM);
+                assert_non_null(strstr(e.text, "expired"));
+                assert_true(permit_effective_expired(run.effective));
+                permit_addon_run_clear(&run);
+                assert_int_equal(permit_record_expired_at(permit_store_find(f->s, ID)), base + 77 * day);
+                assert_int_equal(permit_store_last_started(f->s, ID), base + 45 * day); /* refused: no stamp */
+                after = test_read(grants, NULL);
+                assert_string_not_equal(before, after);
+                assert_non_null(strstr(after, "\"expired_at\""));
+        }
+        free(before);
+        free(after);
+        free(grants);
+        free(audit);
+        permit_policy_free(p);
+}
+
 static void test_limits(void **state) {
         fixture *f = *state;
         permit_addon_run run = { 0 };
@@ -298,6 +384,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_decided_manifest, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_not_runnable, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_start, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_installed, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

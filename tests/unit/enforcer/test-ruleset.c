@@ -232,11 +232,10 @@ static void test_profile_store_never_visible(void **state) {
         json_t *j = compile_json(f, caps, 1, 7, NULL);
         char *got = rules_for(j, "fs.write:$PROFILE"), expect[2048];
 
-        snprintf(expect, sizeof(expect), "%s/addons=", f->profile);
-        assert_non_null(strstr(got, expect));
         snprintf(expect, sizeof(expect), "%s/notes.txt=write_file,read_file,truncate;", f->profile);
         assert_non_null(strstr(got, expect));
         assert_null(strstr(got, "profile/permit"));
+        assert_null(strstr(got, "profile/addons")); /* the installed add-ons are hidden too */
         free(got);
         json_decref(j);
 
@@ -247,15 +246,62 @@ static void test_profile_store_never_visible(void **state) {
                 got = rules_for(j, "fs.read:$HOME");
                 snprintf(expect, sizeof(expect), "%s/Documents=read_file,read_dir;", f->home);
                 assert_non_null(strstr(got, expect));
-                snprintf(expect, sizeof(expect), "%s/addons=read_file,read_dir;", f->profile);
+                snprintf(expect, sizeof(expect), "%s/notes.txt=read_file;", f->profile);
                 assert_non_null(strstr(got, expect));
                 assert_null(strstr(got, "profile/permit"));
+                assert_null(strstr(got, "profile/addons"));
                 /* the home itself is not a rule: it holds the store */
                 snprintf(expect, sizeof(expect), "%s=", f->home);
                 assert_true(strncmp(got, expect, strlen(expect)) != 0);
                 free(got);
                 json_decref(j);
         }
+}
+
+/* The other add-ons of the profile: their $DATA (PROFILE/data/OTHER) and
+ * packages (PROFILE/addons/OTHER) are never visible under a grant that
+ * contains them; this add-on's own, there too, are. */
+static void test_other_addons_hidden(void **state) {
+        fixture *f = *state;
+        char *data = dir_at(f->profile, "data"), *mine = dir_at(data, "org.mine"), *other = dir_at(data, "org.other");
+        char *addons = test_join(f->profile, "addons"), *pkg = dir_at(addons, "org.mine"), *opkg = dir_at(addons, "org.other");
+        char *link = test_join(f->home, "other-data"), *got, expect[2048];
+        const char *caps[] = { "fs.write:$HOME" };
+        permit_paths p = paths_of(f);
+        permit_sandbox_options policy = { .landlock_abi_max = 7 };
+        permit_ruleset *rs = NULL;
+        permit_error error = { 0 };
+        char *report = NULL;
+        json_t *j;
+
+        assert_int_equal(symlink(other, link), 0);
+        p.data = mine;
+        p.addon = pkg;
+        assert_int_equal(permit_ruleset_new(caps, 1, &p, &policy, &rs, &error), 0);
+        assert_int_equal(permit_ruleset_report(rs, true, &report), 0);
+        j = json_loads(report, 0, NULL);
+        assert_non_null(j);
+        got = rules_for(j, "fs.write:$HOME");
+        assert_null(strstr(got, "org.other"));
+        assert_null(strstr(got, "other-data"));
+        assert_null(strstr(got, "profile/permit"));
+        /* this add-on's own, by the grant and by its $DATA / $ADDON rules */
+        snprintf(expect, sizeof(expect), "%s/org.mine=", data);
+        assert_non_null(strstr(got, expect));
+        free(got);
+        got = rules_for(j, "$DATA");
+        assert_non_null(strstr(got, mine));
+        free(got);
+        json_decref(j);
+        free(report);
+        permit_ruleset_free(rs);
+        free(data);
+        free(mine);
+        free(other);
+        free(addons);
+        free(pkg);
+        free(opkg);
+        free(link);
 }
 
 /* Links back up to a folder holding the store, or to the store: left out
@@ -548,6 +594,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_fs_grants, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_profile_store_never_visible, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_profile_links, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_other_addons_hidden, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_exec_and_script_interpreter, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_network_grants, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_display_and_mediated, setup, teardown),

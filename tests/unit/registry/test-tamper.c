@@ -2,7 +2,13 @@
 /* Every single-byte change of a small signed index is refused: each byte
  * of index.json XORed with each of 0x01, 0x20 and 0xff, and each byte of
  * the signed lines of index.json.sig (the untrusted comment is not signed,
- * as in minisign, and changing it is accepted). */
+ * as in minisign, and changing it is accepted). Every truncation of either
+ * file is refused: under the original signature as a bad signature, and,
+ * signed again, by the parser (only the cut of the final newline is the
+ * same index). Structural mutations, each validly signed, are refused by
+ * the parser with a message: duplicate keys, the same add-on or version
+ * twice, wrong types, another format, huge and negative numbers, unknown
+ * and missing fields, malformed digests, key ids and countersignatures. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +18,7 @@
 #include <errno.h>
 
 #include "registry-test.h"
+#include "tests/unit/test-files.h"
 #include "util.h"
 
 static rt_keys k;
@@ -117,11 +124,99 @@ static void test_signature_byte_flips(void **state) {
         printf("# %zu signed-line flips refused, %zu untrusted-comment flips accepted\n", refused, accepted);
 }
 
+/* Verified under a signature made over exactly these bytes. */
+static int verify_signed(const char *t, size_t len, permit_error *err) {
+        _cleanup_free_ char *copy = strndup(t, len), *s = NULL;
+        permit_index *idx = NULL;
+        size_t slen = 0;
+        int r;
+
+        assert_non_null(copy);
+        s = rt_sign(k.reg_sk, copy, &slen);
+        r = permit_index_verify(copy, len, s, slen, k.reg_pk, 5, RT_NOW, &idx, err);
+        permit_index_free(idx);
+        return r;
+}
+
+static void test_truncations(void **state) {
+        size_t len = strlen(text);
+
+        (void) state;
+        for (size_t n = 0; n < len; n++) {
+                permit_error err = { 0 };
+                int r = verify(text, n, sig, sig_len);
+                if (r != -EBADMSG)
+                        fail_msg("index cut to %zu bytes: %d, not -EBADMSG", n, r);
+                r = verify_signed(text, n, &err);
+                if (n == len - 1 && text[n] == '\n')
+                        assert_int_equal(r, 0); /* only the final newline cut: the same index */
+                else if (r != -EINVAL || !err.text[0])
+                        fail_msg("index cut to %zu bytes, signed: %d '%s', not -EINVAL", n, r, err.text);
+        }
+        for (size_t n = 0; n < sig_len; n++)
+                if (verify(text, len, sig, n) == 0 && !(n == sig_len - 1 && sig[n] == '\n'))
+                        fail_msg("signature cut to %zu bytes: accepted", n);
+        printf("# %zu truncations of index.json, %zu of index.json.sig, all refused (but the cut of a final newline)\n", len, sig_len);
+}
+
+static void test_structural(void **state) {
+        const char *e1 = strstr(text, "[{") + 1, *e2 = strstr(e1, "},{") + 2, *end = strstr(e2, "}]") + 1;
+        _cleanup_free_ char *entry1 = strndup(e1, (size_t) (e2 - 1 - e1)), *entry2 = strndup(e2, (size_t) (end - e2));
+        _cleanup_free_ char *list = NULL, *twice_id = NULL, *twice_version = NULL, *reversed = NULL;
+        size_t n = 0;
+
+        (void) state;
+        assert_true(asprintf(&list, "[%s,%s]", entry1, entry2) > 0);
+        assert_non_null(strstr(text, list));
+        assert_true(asprintf(&twice_id, "\"packages\":{\"org.example.a\":[%s],", entry1) > 0);
+        assert_true(asprintf(&twice_version, "[%s,%s]", entry1, entry1) > 0);
+        assert_true(asprintf(&reversed, "[%s,%s]", entry2, entry1) > 0);
+        const struct {
+                const char *what, *from, *to;
+        } ms[] = {
+                { "format twice", "\"format\":1,", "\"format\":1,\"format\":1," },
+                { "the same add-on twice", "\"packages\":{", twice_id },
+                { "the same version twice", list, twice_version },
+                { "versions not in order", list, reversed },
+                { "format 2", "\"format\":1", "\"format\":2" },
+                { "format a string", "\"format\":1", "\"format\":\"1\"" },
+                { "version past uint64", "\"version\":5,", "\"version\":18446744073709551616," },
+                { "version negative", "\"version\":5,", "\"version\":-5," },
+                { "version real", "\"version\":5,", "\"version\":5.0," },
+                { "size negative", "\"size\":1234", "\"size\":-1" },
+                { "size a string", "\"size\":1234", "\"size\":\"1234\"" },
+                { "size in exponent form", "\"size\":1234", "\"size\":1e3" },
+                { "a path out of its place", "\"path\":\"packages/org.example.a/1.0.0.zip\"",
+                  "\"path\":\"packages/org.example.a/../1.0.0.zip\"" },
+                { "an unknown field", "\"format\":1,", "\"format\":1,\"extra\":true," },
+                { "an unknown field in an entry", "\"size\":", "\"mirror\":\"x\",\"size\":" },
+                { "a missing field", "\"issued\":", "\"issuedx\":" },
+                { "revoked an array", "\"revoked\":{", "\"revoked\":[],\"x\":{" },
+                { "packages an array", "\"packages\":{", "\"packages\":[],\"x\":{" },
+                { "a countersignature malformed", "\"countersignature\":\"", "\"countersignature\":\"!" },
+                { "a key id malformed", "\"key_id\":\"", "\"key_id\":\"0" },
+                { "a digest not hex", "\"digest\":\"0", "\"digest\":\"G" },
+                { "NUL in the registry name", "\"registry\":\"test\"", "\"registry\":\"te\\u0000st\"" },
+                { "trailing data", "}\n", "}{}\n" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(ms); i++) {
+                _cleanup_free_ char *m = test_replace_first(text, ms[i].from, ms[i].to);
+                permit_error err = { 0 };
+                int r = verify_signed(m, strlen(m), &err);
+                if (r != -EINVAL || !err.text[0])
+                        fail_msg("%s: %d '%s', not refused as an invalid index", ms[i].what, r, err.text);
+                n++;
+        }
+        printf("# %zu structural mutations, each signed, all refused\n", n);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_untouched_verifies),
                 cmocka_unit_test(test_index_byte_flips),
                 cmocka_unit_test(test_signature_byte_flips),
+                cmocka_unit_test(test_truncations),
+                cmocka_unit_test(test_structural),
         };
         return cmocka_run_group_tests_name("registry index tamper", tests, setup, teardown);
 }

@@ -215,6 +215,41 @@ static void test_optional_no_survives(void **state) {
         permit_manifest_free(v2);
 }
 
+/* An optional capability the user refused, which an update makes required:
+ * asked again (the terminal and the dialog both start from
+ * permit_decision_new()), accepted with the required ones; refusing them
+ * refuses the add-on, and no effective grant lets it run meanwhile. */
+static void test_refused_optional_now_required(void **state) {
+        fixture *f = *state;
+        permit_manifest *v1 = sto_manifest("org.a", "1.0.0",
+                                           "{\"id\":\"fs.read:$DATA\"},{\"id\":\"sys.notify\",\"required\":false}");
+        permit_manifest *v2 = sto_manifest("org.a", "2.0.0", "{\"id\":\"fs.read:$DATA\"},{\"id\":\"sys.notify\"}");
+        permit_effective *e = NULL;
+        permit_decision *d = NULL;
+        permit_error err = { 0 };
+
+        sto_decide(f->s, v1, NULL); /* sys.notify: no */
+        assert_int_equal(permit_effective_grant(f->s, v2, NULL, &e), 0);
+        assert_false(permit_effective_runnable(e)); /* the no stands until the user decides */
+        assert_int_equal(permit_effective_entry(e, 1)->state, PERMIT_GRANT_DENIED);
+        permit_effective_free(e);
+
+        assert_int_equal(permit_decision_new(v2, permit_store_find(f->s, "org.a"), &d), 0);
+        assert_false(permit_decision_is_new(d, 0));
+        assert_true(permit_decision_is_new(d, 1)); /* asked again */
+        assert_int_equal(permit_decision_set(d, "sys.notify", false), -EPERM); /* not one by one */
+        permit_decision_set_required(d, false);
+        assert_false(permit_decision_granted(d, 0)); /* refusing refuses the add-on */
+        permit_decision_set_required(d, true);
+        assert_true(permit_decision_granted(d, 1));
+        assert_int_equal(permit_store_record_decision(f->s, d, &err), 0);
+        assert_true(sto_decision(f->s, "org.a", "sys.notify")->granted);
+        assert_true(sto_decision(f->s, "org.a", "sys.notify")->required);
+        permit_decision_free(d);
+        permit_manifest_free(v1);
+        permit_manifest_free(v2);
+}
+
 static void test_decided_manifest_errors(void **state) {
         fixture *f = *state;
         permit_manifest *m = sto_manifest("org.a", "1.0.0", CAPS_V1), *got = NULL;
@@ -367,6 +402,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_update, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_optional_no_survives, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_refused_optional_now_required, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_decided_manifest_errors, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_revoke, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_reset, setup, teardown),

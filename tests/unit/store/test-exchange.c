@@ -187,6 +187,22 @@ static void test_export_import(void **state) {
         assert_int_equal(permit_store_import(NULL, "{", 1, "x.json", &e), -EINVAL);
         assert_int_equal(permit_store_export(NULL, &text2, NULL), -EINVAL);
 
+        /* a profile's grants.json imports as it is, its checksum checked */
+        {
+                char *path = test_join(f->dir, "permit/grants.json"), *g;
+                size_t glen;
+
+                g = test_read(path, &glen);
+                assert_non_null(strstr(g, "\"checksum\""));
+                assert_int_equal(permit_store_import(other, g, glen, path, &e), 0);
+                /* a no turned into a yes, the same length: still valid JSON */
+                memcpy(strstr(g, "\"granted\": false") + 11, "true ", 5);
+                assert_int_equal(permit_store_import(other, g, glen, path, &e), -EBADMSG);
+                assert_string_equal(e.path, "checksum");
+                free(g);
+                free(path);
+        }
+
         free(text);
         permit_store_free(other);
         test_rm_rf(dir2);
