@@ -69,6 +69,8 @@ int run_addon_setup(const char *profile, const char *id, const char *policy_file
         if (r == -ENOENT && error.text[0] && !run.manifest)
                 run_fail("%s (see 'permit grants --profile %s list')", permit_error_string(&error, buf, sizeof(buf)),
                     permit_store_profile(s));
+        else if (r == -EKEYREVOKED && error.text[0])
+                run_fail("refusing %s: %s", id, permit_error_string(&error, buf, sizeof(buf)));
         else if ((r == -EBADMSG || r == -EKEYREJECTED || r == -ENOMSG || r == -ENOKEY) && error.text[0])
                 run_fail("refusing the installed package: %s", permit_error_string(&error, buf, sizeof(buf)));
         else if (r < 0 && error.text[0])

@@ -12,7 +12,9 @@
  *
  * Trust rules (doc/registry.md, "The client"): the index is checked with
  * permit_index_verify() against the registry key and the last version this
- * profile saw of that registry (PROFILE/permit/registry.json); a package is
+ * profile saw of that registry (PROFILE/permit/registry.json, which keeps
+ * the index itself in PROFILE/permit/registries/KEY_ID/ for hosts:
+ * permit_revocation_check() in permit/registry.h); a package is
  * downloaded with the size and digest of its entry enforced while it
  * streams, verified by the update rule against the key pinned for the id
  * (or, on a first install, the entry's key: the registry vouches for it),
