@@ -202,12 +202,23 @@ static int install_one(permit_client *c, const client_options *o, const char *id
         bool deferred = false, pinned;
         int r, ret;
 
-        /* A revoked version is refused even when it is the one installed. */
+        /* A revoked version is refused even when it is the one installed.
+         * The index verified: when id is installed, the index is kept, so
+         * that hosts refuse to start it too (permit_revocation_check()). */
         {
                 permit_index_entry e;
                 const char *reason = NULL;
+                char path[4096];
+                struct stat sb;
                 if (permit_index_find(permit_client_index(c), id, NULL, &e) >= 0 &&
                     permit_index_entry_revoked(permit_client_index(c), &e, &reason)) {
+                        if ((size_t) snprintf(path, sizeof(path), "%s/addons/%s", profile_path(o, profile_buf), id) <
+                                    sizeof(path) &&
+                            lstat(path, &sb) == 0) {
+                                r = permit_client_record_index(c, &error);
+                                if (r < 0)
+                                        return client_fail(cmd, r, &error);
+                        }
                         client_refuse(cmd, "%s %s is revoked by the registry: %s", id, e.version,
                                       reason ? reason : "no reason given");
                         return EXIT_REFUSED;
