@@ -233,6 +233,10 @@ for cmd in install update remove list upload; do
 done
 t "install without a registry" 2 --err "needs --registry URL and --registry-key" -- "$PERMIT" install $ID --profile "$P"
 t "install: a bad --timeout" 2 --err "--timeout" -- "$PERMIT" install $ID --timeout x $(opts r2)
+t "install: a --host-vocabulary that does not load" 2 --err "nope.json" -- \
+        "$PERMIT" install $ID --host-vocabulary "$T/nope.json" $(opts r2)
+t "update: a --host-vocabulary that does not load" 2 --err "nope.json" -- \
+        "$PERMIT" update $ID --host-vocabulary "$T/nope.json" $(opts r2)
 
 # --- transport rules -----------------------------------------------------------
 
@@ -374,12 +378,14 @@ check "and it is still 1.1.0" "$(grep -q '"version": "1.1.0"' "$P/addons/$ID/per
 # s2; permit update from WHERE refuses ID with REASON and keeps the index;
 # permit run --profile then refuses ID with REASON and still runs ID2.
 revoked_profile() {
-        local name=$1 where=$2 reason=$3 q=$T/$1 before id
-        mkdir -p "$q"
+        local name=$1 where=$2 reason=$3 q=$T/$1/a/b before id
+        # (into a profile whose parent directories do not exist yet)
         for id in $ID $ID2; do
                 t "$name: install $id" 0 -- "$PERMIT" install $id --yes --profile "$q" --registry "$H/s2/" \
-                        --registry-key "$T/reg.pub" --allow-http-loopback --retries 0
+                        --registry-key "$T/reg.pub" --allow-http-loopback --retries 0 \
+                        --host-vocabulary "$SRC/examples/python-host/host-vocabulary.json"
         done
+        check "$name: the profile's parents are made 0700" "$([ "$(stat -c %a "$T/$name/a")" = 700 ] || echo "mode $(stat -c %a "$T/$name/a")")"
         check "$name: the index is kept in the profile" \
                 "$(cmp "$q/permit/registries/$(key_id reg.pub)/index.json" "$T/www/s2/index.json" 2>&1)"
         t "$name: $ID runs before" 0 -- "$PERMIT" run --profile "$q" $ID -- /bin/true
@@ -398,12 +404,12 @@ revoked_profile() {
 }
 revoked_profile revkey srevkey "stolen laptop"
 revoked_profile revpkg srevpkg "malware in 1.0.0"
-K=$T/revkey/permit/registries/$(key_id reg.pub)
+K=$T/revkey/a/b/permit/registries/$(key_id reg.pub)
 cp "$K/index.json" "$T/kept.json" && sed -i 's/stolen laptop/stolen laptoq/' "$K/index.json"
 t "a damaged kept index is refused at start-up" 125 --err "does not verify" -- \
-        "$PERMIT" run --profile "$T/revkey" $ID2 -- /bin/true
+        "$PERMIT" run --profile "$T/revkey/a/b" $ID2 -- /bin/true
 cp "$T/kept.json" "$K/index.json"
-t "the kept index restored: $ID2 runs again" 0 -- "$PERMIT" run --profile "$T/revkey" $ID2 -- /bin/true
+t "the kept index restored: $ID2 runs again" 0 -- "$PERMIT" run --profile "$T/revkey/a/b" $ID2 -- /bin/true
 
 # --- the widened update: new capabilities stay off until approved -----------
 
