@@ -409,6 +409,18 @@ static char *serve_index(const char *tmp, const permit_seckey *sk, unsigned vers
         return text;
 }
 
+/* A client of /signed/ with key pk into profile. */
+static permit_client *signed_client(const permit_pubkey *pk, const char *profile) {
+        permit_client *c = NULL;
+        char *u = url("/signed/");
+
+        assert_int_equal(permit_client_new(u, pk, profile, &c, NULL), 0);
+        permit_client_set_allow_http_loopback(c, true);
+        permit_client_set_retries(c, 0, 1);
+        free(u);
+        return c;
+}
+
 static void test_keep_index(void **state) {
         permit_pubkey *pk = NULL, *dev = a_key();
         permit_seckey *sk = NULL;
@@ -416,7 +428,7 @@ static void test_keep_index(void **state) {
         permit_error e = { 0 };
         permit_revocation_status st;
         char key_id[PERMIT_KEY_ID_STRING_SIZE], dev_id[PERMIT_KEY_ID_STRING_SIZE];
-        char *tmp = test_tempdir(), *profile = NULL, *kept = NULL, *u = url("/signed/"), *text, *got;
+        char *tmp = test_tempdir(), *profile = NULL, *kept = NULL, *u = NULL, *text, *got;
         const char *digest = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
         struct stat sb;
         DIR *d;
@@ -431,14 +443,10 @@ static void test_keep_index(void **state) {
         assert_true(asprintf(&kept, "%s/permit/registries/%s", profile, key_id) > 0);
 
         text = serve_index(tmp, sk, 3, dev_id);
-        assert_int_equal(permit_client_new(u, pk, profile, &c, &e), 0);
-        permit_client_set_allow_http_loopback(c, true);
-        permit_client_set_retries(c, 0, 1);
+        c = signed_client(pk, profile);
         assert_int_equal(permit_client_fetch_index(c, &e), 0);
         assert_int_equal(stat(profile, &sb), -1); /* fetching writes nothing */
         assert_int_equal(permit_client_record_index(c, &e), 0);
-        assert_int_equal(stat(tmp, &sb), 0);
-        free(u);
         u = test_join(tmp, "a");
         assert_int_equal(stat(u, &sb), 0);
         assert_int_equal(sb.st_mode & 07777, 0700);
@@ -455,10 +463,7 @@ static void test_keep_index(void **state) {
 
         /* A newer index replaces it whole; nothing is left beside it. */
         text = serve_index(tmp, sk, 4, NULL);
-        free(u);
-        u = url("/signed/");
-        assert_int_equal(permit_client_new(u, pk, profile, &c, &e), 0);
-        permit_client_set_allow_http_loopback(c, true);
+        c = signed_client(pk, profile);
         assert_int_equal(permit_client_fetch_index(c, &e), 0);
         assert_int_equal(permit_client_record_index(c, &e), 0);
         permit_client_free(c);
@@ -481,10 +486,7 @@ static void test_keep_index(void **state) {
 
         /* An older one is refused at fetch: the kept index stays. */
         free(serve_index(tmp, sk, 2, dev_id));
-        free(u);
-        u = url("/signed/");
-        assert_int_equal(permit_client_new(u, pk, profile, &c, &e), 0);
-        permit_client_set_allow_http_loopback(c, true);
+        c = signed_client(pk, profile);
         assert_int_equal(permit_client_fetch_index(c, &e), -ESTALE);
         assert_int_equal(permit_client_record_index(c, &e), -EINVAL); /* nothing verified to record */
         permit_client_free(c);
