@@ -105,7 +105,7 @@ _public_ int permit_revocation_check(const char *profile, const char *key_id, co
         int r;
 
         permit_error_clear(error);
-        if (!key_id || !seal_digest)
+        if (!key_id != !seal_digest)
                 return permit_error_set(error, -EINVAL, NULL, "a key id and a seal digest are needed");
         if (!profile) {
                 r = permit_store_default_profile(&def);
@@ -132,7 +132,9 @@ _public_ int permit_revocation_check(const char *profile, const char *key_id, co
                 if (!url)
                         url = permit_index_registry(idx);
                 r = 0;
-                if (permit_index_key_revoked(idx, key_id, &reason))
+                if (!key_id)
+                        ; /* only the status */
+                else if (permit_index_key_revoked(idx, key_id, &reason))
                         r = permit_error_set(error, -EKEYREVOKED, NULL,
                                              "its key %s was revoked by the registry %s (index version %llu): %s", key_id,
                                              url, (unsigned long long) permit_index_version(idx),

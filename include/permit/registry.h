@@ -174,13 +174,16 @@ typedef struct permit_revocation_status {
  * than the version recorded); a registry with no kept index is skipped.
  * An expired index still counts: its revocations stand, and ret->n_expired
  * says that newer ones may be missing (a host reports it; it does not stop
- * the add-on for it). now: for the expiry (0: the clock). Errors, with
- * error->text saying what:
+ * the add-on for it). now: for the expiry (0: the clock). key_id and
+ * seal_digest both NULL: only verifies the kept indexes and fills ret (a
+ * host's start-up report of stale indexes). Errors, with error->text
+ * saying what:
  *   -EKEYREVOKED   the key or the package is revoked: the text names the
  *                  registry and gives the reason the index gives
  *   -EKEYREJECTED, -EBADMSG, -EINVAL, -ESTALE  a kept index does not
  *                  verify (damaged, another key, older than recorded)
- *   -EINVAL        registry.json is damaged, or a NULL argument
+ *   -EINVAL        registry.json is damaged, or one of key_id and
+ *                  seal_digest NULL
  *   and I/O errors. ret (may be NULL) is filled on success. */
 int permit_revocation_check(const char *profile, const char *key_id, const char *seal_digest, int64_t now,
                             permit_revocation_status *ret, permit_error *error) __attribute__((warn_unused_result));

@@ -411,6 +411,16 @@ t "a damaged kept index is refused at start-up" 125 --err "does not verify" -- \
 cp "$T/kept.json" "$K/index.json"
 t "the kept index restored: $ID2 runs again" 0 -- "$PERMIT" run --profile "$T/revkey/a/b" $ID2 -- /bin/true
 
+# An expired kept index: its revocations still apply; the host is told.
+cp -r s s-short && "$PERMIT" registry publish s-short -s reg.key --expires 6s >/dev/null && snapshot s-short sshort
+t "install from an index that expires in seconds" 0 -- "$PERMIT" install $ID2 --yes --profile "$T/short" \
+        --registry "$H/sshort/" --registry-key "$T/reg.pub" --allow-http-loopback --retries 0
+t "before it expires: it runs" 0 -- "$PERMIT" run --profile "$T/short" $ID2 -- /bin/true
+check "before it expires: no warning" "$(grep -F expired "$T/.err" || true)"
+sleep 7
+t "expired: the add-on still runs, with a warning to update" 0 --err "expired" --err "run 'permit update'" -- \
+        "$PERMIT" run --profile "$T/short" $ID2 -- /bin/true
+
 # --- the widened update: new capabilities stay off until approved -----------
 
 t "widened update without a terminal installs, new capability off" 0 --out "Updated $ID from 1.1.0 to 1.2.0" \

@@ -170,6 +170,14 @@ static void test_expired(void **state) {
         assert_int_equal(permit_revocation_check(f->profile, other_id, SEAL_A, RT_NOW, &st, &e), 0);
         assert_int_equal(st.n_indexes, 1);
         assert_int_equal(st.n_expired, 1);
+        /* The status alone, for a start-up report. */
+        st = (permit_revocation_status) { 0 };
+        assert_int_equal(permit_revocation_check(f->profile, NULL, NULL, RT_NOW, &st, &e), 0);
+        assert_int_equal(st.n_indexes, 1);
+        assert_int_equal(st.n_expired, 1);
+        assert_int_equal(st.expires, RT_NOW - 1);
+        assert_int_equal(permit_revocation_check(f->profile, NULL, NULL, RT_NOW - 2, &st, &e), 0);
+        assert_int_equal(st.n_expired, 0);
         /* Its revocations still stand. */
         assert_int_equal(permit_revocation_check(f->profile, f->dev_id, SEAL_A, RT_NOW, &st, &e), -EKEYREVOKED);
         assert_int_equal(permit_revocation_check(f->profile, other_id, SEAL_B, RT_NOW, &st, &e), -EKEYREVOKED);
