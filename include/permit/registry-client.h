@@ -118,7 +118,10 @@ void permit_client_get_timings(const permit_client *c, permit_client_timings *re
 int permit_client_fetch_index(permit_client *c, permit_error *error) __attribute__((warn_unused_result));
 /* Records the fetched index's version in registry.json (under the store's
  * lock, atomically; a version lower than one recorded meanwhile is
- * -ESTALE), so an older index is refused from now on. permit_client_commit()
+ * -ESTALE), so an older index is refused from now on, and keeps the index
+ * itself in PROFILE/permit/registries/KEY_ID/ for hosts
+ * (permit_revocation_check()). Creates the profile and its parents (0700)
+ * when missing. permit_client_commit()
  * calls it; a caller that installs nothing (an update that finds nothing
  * new) calls it itself. A refused operation does not: the profile stays
  * exactly as it was. */
