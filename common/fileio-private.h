@@ -34,5 +34,9 @@ int permit_tmpfile_beside(const char *path, int *ret_fd, char **ret_name);
  * Closes nothing. */
 int permit_commit_tmpfile(int fd, const char *tmp, const char *path);
 
+/* mkdir -p: creates path and its missing parents with mode (an existing
+ * one is left as it is). 0 or -errno. */
+int permit_mkdir_parents(const char *path, unsigned mode);
+
 /* write() until all of data is written (EINTR retried). */
 int permit_write_all(int fd, const void *data, size_t len);

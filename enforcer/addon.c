@@ -14,6 +14,7 @@
 #include "permit/addon.h"
 #include "permit/keys.h"
 #include "permit/package.h"
+#include "permit/registry.h"
 #include "permit/trust.h"
 #include "util.h"
 
@@ -96,7 +97,8 @@ static int make_private_dir(const char *path) {
         return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
-/* The installed package PROFILE/addons/ID, verified against the pin. */
+/* The installed package PROFILE/addons/ID, verified against the pin, then
+ * against the revocations of the registry indexes kept in the profile. */
 static int installed_manifest(const permit_store *s, const char *id, const char *dir, permit_manifest **ret,
                               permit_error *error) {
         _cleanup_free_ char *canonical = NULL;
@@ -116,6 +118,12 @@ static int installed_manifest(const permit_store *s, const char *id, const char 
         permit_pubkey_free(pinned);
         if (r < 0)
                 return permit_error_set_source(error, r, dir);
+        r = permit_revocation_check(permit_store_profile(s), permit_package_info_key_id(info),
+                                    permit_package_info_seal_digest(info), 0, NULL, error);
+        if (r < 0) {
+                permit_package_info_free(info);
+                return r == -EKEYREVOKED ? permit_error_set_source(error, r, dir) : r;
+        }
         /* The info owns its manifest: keep a copy of our own. */
         r = permit_manifest_canonical(permit_package_info_manifest(info), &canonical, &len);
         if (r >= 0)

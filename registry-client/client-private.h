@@ -75,6 +75,10 @@ typedef struct client_index_record {
         const char *key_id, *key, *url;
         uint64_t version;
         int64_t expires;
+        /* The verified index's bytes (NULL: nothing to keep), kept as
+         * PERMIT_DIR/registries/KEY_ID/index.json(.sig). */
+        const void *index_data, *sig_data;
+        size_t index_len, sig_len;
 } client_index_record;
 
 typedef struct client_addon_record {
@@ -86,7 +90,9 @@ typedef struct client_addon_record {
 
 /* Under the lock, one atomic write: records the index version seen for a
  * registry (refusing to go back: -ESTALE) and/or an installed add-on (ix
- * or ad may be NULL). Writes nothing when nothing changes. */
+ * or ad may be NULL). The index itself is kept first (its directory
+ * swapped in whole), then registry.json is written. Writes nothing when
+ * nothing changes. */
 int client_state_record(const char *permit_dir, const client_index_record *ix, const client_addon_record *ad,
                         permit_error *error);
 int client_state_load_dir(const char *permit_dir, permit_client_state **ret, permit_error *error);

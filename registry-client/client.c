@@ -30,8 +30,20 @@ struct permit_client {
         transfer_options topts;
         int64_t now;
         permit_index *index;
+        /* Its bytes as fetched and verified: kept in the profile when
+         * recorded (PROFILE/permit/registries/KEYID/). */
+        transfer_sink index_bytes, sig_bytes;
         permit_client_timings timings;
 };
+
+/* The fetched index as client_state_record() takes it. */
+#define INDEX_RECORD(c)                                                                                          \
+        {                                                                                                        \
+                .key_id = (c)->registry_key_id, .key = (c)->registry_key_string, .url = (c)->url,                \
+                .version = permit_index_version((c)->index), .expires = permit_index_expires((c)->index),        \
+                .index_data = (c)->index_bytes.buf, .index_len = (c)->index_bytes.len,                           \
+                .sig_data = (c)->sig_bytes.buf, .sig_len = (c)->sig_bytes.len,                                   \
+        }
 
 struct permit_client_package {
         char *id;
@@ -95,6 +107,8 @@ _public_ void permit_client_free(permit_client *c) {
         free(c->ca_file);
         permit_pubkey_free(c->registry_key);
         permit_index_free(c->index);
+        transfer_sink_clear(&c->index_bytes);
+        transfer_sink_clear(&c->sig_bytes);
         transfer_share_free(c->topts.share);
         free(c);
 }
@@ -196,6 +210,11 @@ _public_ int permit_client_fetch_index(permit_client *c, permit_error *error) {
                 goto out;
         permit_index_free(c->index);
         c->index = index;
+        transfer_sink_clear(&c->index_bytes);
+        transfer_sink_clear(&c->sig_bytes);
+        c->index_bytes = idx;
+        c->sig_bytes = sig;
+        return 0;
 out:
         transfer_sink_clear(&idx);
         transfer_sink_clear(&sig);
@@ -209,14 +228,10 @@ _public_ int permit_client_record_index(permit_client *c, permit_error *error) {
         if (!c || !c->index)
                 return -EINVAL;
         t0 = transfer_now_ns();
-        if (mkdir(c->profile, 0700) < 0 && errno != EEXIST)
-                return permit_error_set_at(error, negative_errno(), c->profile, NULL, "cannot create the profile");
-        if (mkdir(c->permit_dir, 0700) < 0 && errno != EEXIST)
-                return permit_error_set_at(error, negative_errno(), c->permit_dir, NULL, "cannot create");
-        r = client_state_record(c->permit_dir, &(client_index_record) { c->registry_key_id, c->registry_key_string,
-                                                                        c->url, permit_index_version(c->index),
-                                                                        permit_index_expires(c->index) },
-                                NULL, error);
+        r = permit_mkdir_parents(c->permit_dir, 0700);
+        if (r < 0)
+                return permit_error_set_at(error, r, c->permit_dir, NULL, "cannot create the profile: %s", strerror(-r));
+        r = client_state_record(c->permit_dir, &(client_index_record) INDEX_RECORD(c), NULL, error);
         c->timings.store_ns += transfer_now_ns() - t0;
         return r;
 }
@@ -336,8 +351,9 @@ _public_ int permit_client_prepare(permit_client *c, const char *id, permit_clie
                 goto fail;
 
         /* Stage beside the profile's addons/, on the same file system. */
-        if (mkdir(c->profile, 0700) < 0 && errno != EEXIST) {
-                r = permit_error_set_at(error, negative_errno(), c->profile, NULL, "cannot create the profile");
+        r = permit_mkdir_parents(c->profile, 0700);
+        if (r < 0) {
+                r = permit_error_set_at(error, r, c->profile, NULL, "cannot create the profile: %s", strerror(-r));
                 goto fail;
         }
         if (asprintf(&stage, "%s/.permit-stage-XXXXXX", c->profile) < 0) {
@@ -488,9 +504,7 @@ _public_ int permit_client_commit(permit_client *c, permit_client_package *p, pe
          * stage. The index version and the add-on in one write. */
         if (mkdir(c->permit_dir, 0700) < 0 && errno != EEXIST)
                 return permit_error_set_at(error, negative_errno(), c->permit_dir, NULL, "cannot create");
-        r = client_state_record(c->permit_dir,
-                                &(client_index_record) { c->registry_key_id, c->registry_key_string, c->url,
-                                                         permit_index_version(c->index), permit_index_expires(c->index) },
+        r = client_state_record(c->permit_dir, &(client_index_record) INDEX_RECORD(c),
                                 &(client_addon_record) { p->id, p->version, c->url, c->registry_key_string,
                                                          p->seal_digest, client_now(c) },
                                 error);

@@ -5,6 +5,9 @@
  * atomically (doc/registry.md, "The client"). */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <sys/file.h>
 
@@ -160,6 +163,57 @@ static int set_index(json_t *root, const client_index_record *ix, permit_error *
         return 0;
 }
 
+/* PERMIT_DIR/registries/KEY_ID/: the last verified index of a registry,
+ * for hosts at start-up (permit_revocation_check()). A new directory is
+ * filled and swapped in with one rename, so index.json and its signature
+ * always match. same: the version recorded already is this one (then only
+ * a missing copy is written). */
+static int keep_index(const char *permit_dir, const client_index_record *ix, bool same, permit_error *error) {
+        _cleanup_free_ char *parent = NULL, *target = NULL, *tmp = NULL, *file = NULL;
+        int r;
+
+        if (!ix->index_data || !ix->sig_data)
+                return 0;
+        if (asprintf(&parent, "%s/%s", permit_dir, PERMIT_KEPT_INDEX_DIR) < 0 ||
+            asprintf(&target, "%s/%s", parent, ix->key_id) < 0 ||
+            asprintf(&tmp, "%s/.%s-XXXXXX", parent, ix->key_id) < 0 ||
+            asprintf(&file, "%s/%s", target, PERMIT_INDEX_SIG_NAME) < 0)
+                return -ENOMEM;
+        if (same && access(file, F_OK) == 0)
+                return 0;
+        if (mkdir(parent, 0700) < 0 && errno != EEXIST)
+                return permit_error_set_at(error, negative_errno(), parent, NULL, "cannot create: %s", strerror(errno));
+        if (!mkdtemp(tmp))
+                return permit_error_set_at(error, negative_errno(), parent, NULL, "cannot create: %s", strerror(errno));
+        free(file);
+        if (asprintf(&file, "%s/%s", tmp, PERMIT_INDEX_NAME) < 0) {
+                r = -ENOMEM;
+                goto out;
+        }
+        r = permit_write_file_atomic(file, ix->index_data, ix->index_len, 0600, 0);
+        if (r >= 0) {
+                free(file);
+                r = asprintf(&file, "%s/%s", tmp, PERMIT_INDEX_SIG_NAME) < 0 ? -ENOMEM : 0;
+        }
+        if (r >= 0)
+                r = permit_write_file_atomic(file, ix->sig_data, ix->sig_len, 0600, 0);
+        if (r < 0) {
+                r = permit_error_set_at(error, r, tmp, NULL, "cannot write the index: %s", strerror(-r));
+                goto out;
+        }
+        /* One rename; the old copy (swapped into tmp) goes after. */
+        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, target, RENAME_EXCHANGE) < 0 &&
+            (errno != ENOENT || renameat2(AT_FDCWD, tmp, AT_FDCWD, target, RENAME_NOREPLACE) < 0)) {
+                r = permit_error_set_at(error, negative_errno(), target, NULL, "cannot keep the index: %s",
+                                        strerror(errno));
+                goto out;
+        }
+        r = 0;
+out:
+        (void) client_remove_tree(tmp);
+        return r;
+}
+
 int client_state_record(const char *permit_dir, const client_index_record *ix, const client_addon_record *ad,
                         permit_error *error) {
         _cleanup_close_ int lock = -1;
@@ -175,6 +229,9 @@ int client_state_record(const char *permit_dir, const client_index_record *ix, c
                 if (r < 0)
                         return r;
                 changed = r == 0;
+                r = keep_index(permit_dir, ix, !changed, error);
+                if (r < 0)
+                        return r;
         }
         if (ad) {
                 json_t *addons = json_object_get(root, "addons"), *entry;

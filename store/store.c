@@ -49,25 +49,6 @@ _public_ int permit_store_default_profile(char **ret) {
         return 0;
 }
 
-/* mkdir -p with mode for the directories it creates. */
-static int mkdir_parents(const char *path, unsigned mode) {
-        _cleanup_free_ char *p = strdup(path);
-
-        if (!p)
-                return -ENOMEM;
-        for (char *q = p + 1; *q; q++) {
-                if (*q != '/')
-                        continue;
-                *q = '\0';
-                if (mkdir(p, mode) < 0 && errno != EEXIST)
-                        return negative_errno();
-                *q = '/';
-        }
-        if (mkdir(p, mode) < 0 && errno != EEXIST)
-                return negative_errno();
-        return 0;
-}
-
 /* Reads one of the store's files (a missing file is empty). */
 static int load_file(const char *path, unsigned members, store_state *st, permit_error *error) {
         _cleanup_free_ char *buf = NULL;
@@ -230,7 +211,7 @@ _public_ int permit_store_open(const char *profile, unsigned flags, permit_store
                 return -ENOMEM;
         }
         if (flags & PERMIT_STORE_CREATE) {
-                r = mkdir_parents(s->dir, 0700);
+                r = permit_mkdir_parents(s->dir, 0700);
                 if (r < 0) {
                         permit_error_set_at(error, r, s->dir, NULL, "cannot create: %s", strerror(-r));
                         permit_store_free(s);

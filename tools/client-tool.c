@@ -24,6 +24,12 @@ int client_options_init(client_options *o, int argc) {
 void client_options_clear(client_options *o) {
         free(o->consent.allow);
         free(o->consent.deny);
+        permit_host_vocabulary_free(o->consent.vocabulary);
+        o->consent.vocabulary = NULL;
+}
+
+int client_options_load_vocabulary(client_options *o) {
+        return tool_host_vocabulary_load(o->consent.vocabulary_file, &o->consent.vocabulary);
 }
 
 int client_parse_unsigned(const char *arg, unsigned max, unsigned *ret) {
@@ -50,6 +56,7 @@ int client_option(client_options *o, int opt, const char *arg, const char *cmd) 
         case CLIENT_OPT_DENY: o->consent.deny[o->consent.n_deny++] = arg; return 1;
         case CLIENT_OPT_REQUIRED_ONLY: o->consent.required_only = true; return 1;
         case CLIENT_OPT_YES: o->consent.yes = true; return 1;
+        case CLIENT_OPT_HOST_VOCABULARY: o->consent.vocabulary_file = arg; return 1;
         case CLIENT_OPT_NO_PROGRESS: o->progress = false; return 1;
         case CLIENT_OPT_TIMEOUT:
                 if (client_parse_unsigned(arg, 3600, &o->timeout) < 0 || o->timeout == 0) {

@@ -10,7 +10,8 @@
 #include "permit/registry-client.h"
 
 typedef struct client_options {
-        grants_options consent;    /* --profile, --json, --allow, --deny, --required-only, --yes */
+        grants_options consent;    /* --profile, --json, --allow, --deny, --required-only, --yes,
+                                    * --host-vocabulary (loaded by client_options_load_vocabulary()) */
         const char *registry;      /* --registry URL */
         const char *registry_key;  /* --registry-key PUB (a file, or the key itself "RW...") */
         const char *ca_file;       /* --ca-file, or $PERMIT_CA_FILE */
@@ -39,6 +40,7 @@ enum {
         CLIENT_OPT_YES,
         CLIENT_OPT_NO_PROGRESS,
         CLIENT_OPT_NOW,
+        CLIENT_OPT_HOST_VOCABULARY,
 };
 
 #define CLIENT_REGISTRY_OPTIONS                                                                              \
@@ -54,11 +56,15 @@ enum {
         { "now", required_argument, NULL, CLIENT_OPT_NOW }
 #define CLIENT_CONSENT_OPTIONS                                                                               \
         { "allow", required_argument, NULL, CLIENT_OPT_ALLOW }, { "deny", required_argument, NULL, CLIENT_OPT_DENY }, \
-        { "required-only", no_argument, NULL, CLIENT_OPT_REQUIRED_ONLY }, { "yes", no_argument, NULL, CLIENT_OPT_YES }
+        { "required-only", no_argument, NULL, CLIENT_OPT_REQUIRED_ONLY }, { "yes", no_argument, NULL, CLIENT_OPT_YES }, \
+        { "host-vocabulary", required_argument, NULL, CLIENT_OPT_HOST_VOCABULARY }
 
 /* Sets o to its defaults (argc bounds the --allow/--deny lists). */
 int client_options_init(client_options *o, int argc);
 void client_options_clear(client_options *o);
+/* Loads --host-vocabulary FILE when given: EXIT_OK, or EXIT_USAGE after
+ * saying why. */
+int client_options_load_vocabulary(client_options *o);
 /* Parses one of the options above. 1 when it was one, 0 when not,
  * EXIT_USAGE (after saying why) for a bad value. */
 int client_option(client_options *o, int opt, const char *arg, const char *cmd);

@@ -44,6 +44,7 @@ static void usage(FILE *f, bool update) {
               "      --allow CAP, --deny CAP  decide an optional capability without asking\n"
               "      --required-only        accept the required capabilities, no optional ones\n"
               "      --yes                  accept the required capabilities (optional ones stay off)\n"
+              "      --host-vocabulary FILE the host's words for its host.* capabilities (when asking)\n"
               "      --ca-file FILE         CA certificates for https (or $PERMIT_CA_FILE)\n"
               "      --allow-http-loopback  allow http to 127.0.0.0/8 and ::1 (test registries)\n"
               "      --timeout SECONDS      connect timeout and the longest stall (default 10 and 30)\n"
@@ -93,7 +94,7 @@ static const char *gtk_consent(void) {
 /* The dialog decides and records (pin and decision) itself; it takes the
  * verified key as a file. */
 static int run_gtk(const char *prog, const client_options *o, const permit_client_package *p, bool update) {
-        const char *argv[10], *tmpdir = getenv("TMPDIR");
+        const char *argv[12], *tmpdir = getenv("TMPDIR");
         char keyfile[4096];
         permit_pubkey *pk = NULL;
         size_t n = 0;
@@ -120,6 +121,10 @@ static int run_gtk(const char *prog, const client_options *o, const permit_clien
         if (o->consent.profile) {
                 argv[n++] = "--profile";
                 argv[n++] = o->consent.profile;
+        }
+        if (o->consent.vocabulary_file) {
+                argv[n++] = "--host-vocabulary";
+                argv[n++] = o->consent.vocabulary_file;
         }
         argv[n++] = "-p";
         argv[n++] = keyfile;
@@ -202,12 +207,23 @@ static int install_one(permit_client *c, const client_options *o, const char *id
         bool deferred = false, pinned;
         int r, ret;
 
-        /* A revoked version is refused even when it is the one installed. */
+        /* A revoked version is refused even when it is the one installed.
+         * The index verified: when id is installed, the index is kept, so
+         * that hosts refuse to start it too (permit_revocation_check()). */
         {
                 permit_index_entry e;
                 const char *reason = NULL;
+                char path[4096];
+                struct stat sb;
                 if (permit_index_find(permit_client_index(c), id, NULL, &e) >= 0 &&
                     permit_index_entry_revoked(permit_client_index(c), &e, &reason)) {
+                        if ((size_t) snprintf(path, sizeof(path), "%s/addons/%s", profile_path(o, profile_buf), id) <
+                                    sizeof(path) &&
+                            lstat(path, &sb) == 0) {
+                                r = permit_client_record_index(c, &error);
+                                if (r < 0)
+                                        return client_fail(cmd, r, &error);
+                        }
                         client_refuse(cmd, "%s %s is revoked by the registry: %s", id, e.version,
                                       reason ? reason : "no reason given");
                         return EXIT_REFUSED;
@@ -368,6 +384,9 @@ static int run(int argc, char **argv, bool update) {
                 ret = EXIT_USAGE;
                 goto out;
         }
+        ret = client_options_load_vocabulary(&o);
+        if (ret != EXIT_OK)
+                goto out;
         if (!update) {
                 if (optind + 1 != argc) {
                         tool_error("install: needs one add-on ID (see 'permit install --help')");

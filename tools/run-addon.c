@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "permit/addon.h"
+#include "permit/registry.h"
 #include "run-addon.h"
 
 /* Lists the capabilities that wait for the user, and how to decide them. */
@@ -28,6 +30,24 @@ static void say_undecided(const permit_store *s, const char *id, const permit_ad
             n == 1 ? "y" : "ies", refused ? "" : " (running without)", list);
         run_fail("approve them with: permit grants --profile %s approve %s", permit_store_profile(s),
             run->addon_dir ? run->addon_dir : "PACKAGE");
+}
+
+/* A kept registry index past its expiry still applies (it was checked);
+ * what it cannot know is a revocation published since: say so. */
+static void warn_stale(const char *profile) {
+        permit_revocation_status st;
+        char when[32] = "?";
+        struct tm tm;
+        time_t t;
+
+        if (permit_revocation_check(profile, NULL, NULL, 0, &st, NULL) < 0 || !st.n_expired)
+                return;
+        t = (time_t) st.expires;
+        if (gmtime_r(&t, &tm))
+                strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+        run_fail("warning: %u registry index%s kept in %s expired (%s): revocations published since are not known; "
+                 "run 'permit update'",
+                 st.n_expired, st.n_expired == 1 ? "" : "es", profile, when);
 }
 
 int run_addon_setup(const char *profile, const char *id, const char *policy_file,
@@ -70,6 +90,8 @@ int run_addon_setup(const char *profile, const char *id, const char *policy_file
         if (r == -ENOENT && error.text[0] && !run.manifest)
                 run_fail("%s (see 'permit grants --profile %s list')", permit_error_string(&error, buf, sizeof(buf)),
                     permit_store_profile(s));
+        else if (r == -EKEYREVOKED && error.text[0])
+                run_fail("refusing %s: %s", id, permit_error_string(&error, buf, sizeof(buf)));
         else if ((r == -EBADMSG || r == -EKEYREJECTED || r == -ENOMSG || r == -ENOKEY) && error.text[0])
                 run_fail("refusing the installed package: %s", permit_error_string(&error, buf, sizeof(buf)));
         else if (r < 0 && error.text[0])
@@ -78,6 +100,8 @@ int run_addon_setup(const char *profile, const char *id, const char *policy_file
                 run_fail("%s: %s", id, strerror(-r));
         if (r < 0 && r != -EPERM)
                 goto out;
+        if (run.addon_dir)
+                warn_stale(permit_store_profile(s));
         if (!run.addon_dir)
                 run_fail("%s: no installed package in %s/addons/%s: running under the grants of the manifest approved "
                     "(version %s)",

@@ -232,6 +232,7 @@ class AddonManager:
         self.home = home
         self.policy = policy
         self.registry = registry
+        self.stale_said = False
         self.heartbeat = heartbeat
         self.ping_timeout = ping_timeout
         self.call_timeout = call_timeout
@@ -278,9 +279,20 @@ class AddonManager:
         return info, ""
 
     def revoked(self, info: permit.PackageInfo) -> str:
-        """The revocation hook: with a registry index (verified by the
-        caller), a revoked key or package is refused. Without one there is
-        nothing to check against."""
+        """The revocation hook: a revoked key or package is refused. Always
+        checked against the registry indexes `permit install|update` kept in
+        the profile (re-verified by libpermit); also against an index the
+        caller verified (--registry), when given."""
+        try:
+            kept = permit.check_revocation(self.store.profile, info.key_id, info.seal_digest)
+        except permit.Revoked as e:
+            return printable(e.text)
+        except permit.PermitError as e:
+            return f"the registry index kept in the profile does not verify: {printable(str(e))}"
+        if kept.n_expired and not self.stale_said:
+            self.stale_said = True
+            self.say(f"warning: {kept.n_expired} registry index(es) kept in the profile expired; revocations "
+                     "published since are not known (run 'permit update')")
         if self.registry is None:
             return ""
         why = self.registry.key_revoked(info.key_id)

@@ -10,8 +10,9 @@
 
 Add-ons are installed in PROFILE/addons/ID (signed, approved with
 `permit grants --profile DIR approve`). Each is verified against its pinned
-key, checked against the registry's revocations (--registry DIR
---registry-key KEY), and run in its own sandbox; it talks to the app over
+key, checked against the revocations of the registry indexes `permit
+install|update` kept in the profile (and of --registry DIR --registry-key
+KEY when given), and run in its own sandbox; it talks to the app over
 JSON-RPC and may use only what it was granted (host-vocabulary.json lists
 this app's own capabilities). `--debug-in-process DIR` runs an add-on under
 development inside the app, unsandboxed.
@@ -271,7 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--home", help="$HOME as the add-ons' grants see it (default: $HOME)")
     p.add_argument("--policy", help="the host policy (limits, denied capabilities); default: policy.json here")
     p.add_argument("--host-vocabulary", default=os.path.join(HERE, "host-vocabulary.json"))
-    p.add_argument("--registry", metavar="DIR", help="a registry's index.json(.sig): refuse revoked add-ons")
+    p.add_argument("--registry", metavar="DIR", help="also a registry's index.json(.sig) here: refuse what it revokes (the indexes "
+                   "kept in the profile by permit install/update are always checked)")
     p.add_argument("--registry-key", metavar="PUBKEY", help="the registry's public key (with --registry)")
     p.add_argument("--heartbeat", type=float, default=5.0, help="seconds between pings (default 5)")
     p.add_argument("--ping-timeout", type=float, default=2.0, help="seconds an add-on has to answer a ping")

@@ -58,7 +58,9 @@ void permit_addon_run_clear(permit_addon_run *run);
  *
  *  1. the manifest: if PROFILE/addons/ID/ exists, that package, verified
  *     with the update rule (permit_trust_verify_package()) against the key
- *     pinned for id; otherwise the manifest the user decided on;
+ *     pinned for id, and checked against the revocations of the registry
+ *     indexes kept in the profile (permit_revocation_check(),
+ *     permit/registry.h); otherwise the manifest the user decided on;
  *  2. permit_effective_grant(s, manifest, policy); the add-on must be
  *     runnable (every required capability granted);
  *  3. paths: addon, data and profile are set here ($ADDON as in 1,
@@ -80,6 +82,9 @@ void permit_addon_run_clear(permit_addon_run *run);
  *   -ENOKEY        installed, but no key is pinned for id
  *   -EKEYREJECTED, -EBADMSG, -ENOMSG  the installed package does not
  *                  verify against the pin (tampered, another key, unsealed)
+ *   -EKEYREVOKED   its key or the package is revoked by a registry whose
+ *                  index the profile keeps (error->text gives the reason);
+ *                  a kept index that does not verify is refused too
  *   -EPERM         not runnable: a required capability is denied, refused
  *                  by the policy, or not decided (error names the first),
  *                  or the add-on's grants expired unused

@@ -12,7 +12,9 @@
  *
  * Trust rules (doc/registry.md, "The client"): the index is checked with
  * permit_index_verify() against the registry key and the last version this
- * profile saw of that registry (PROFILE/permit/registry.json); a package is
+ * profile saw of that registry (PROFILE/permit/registry.json, which keeps
+ * the index itself in PROFILE/permit/registries/KEY_ID/ for hosts:
+ * permit_revocation_check() in permit/registry.h); a package is
  * downloaded with the size and digest of its entry enforced while it
  * streams, verified by the update rule against the key pinned for the id
  * (or, on a first install, the entry's key: the registry vouches for it),
@@ -116,7 +118,10 @@ void permit_client_get_timings(const permit_client *c, permit_client_timings *re
 int permit_client_fetch_index(permit_client *c, permit_error *error) __attribute__((warn_unused_result));
 /* Records the fetched index's version in registry.json (under the store's
  * lock, atomically; a version lower than one recorded meanwhile is
- * -ESTALE), so an older index is refused from now on. permit_client_commit()
+ * -ESTALE), so an older index is refused from now on, and keeps the index
+ * itself in PROFILE/permit/registries/KEY_ID/ for hosts
+ * (permit_revocation_check()). Creates the profile and its parents (0700)
+ * when missing. permit_client_commit()
  * calls it; a caller that installs nothing (an update that finds nothing
  * new) calls it itself. A refused operation does not: the profile stays
  * exactly as it was. */

@@ -146,6 +146,48 @@ int permit_countersign_verify(const permit_pubkey *registry_key, const char *id,
                               const char *seal_digest, const char *countersignature, permit_error *error)
         __attribute__((warn_unused_result));
 
+/* ---- Revocations at start-up ---------------------------------------------
+ *
+ * The registry client (libpermit-registry) keeps the last index it verified
+ * of each registry in the profile, beside PROFILE/permit/registry.json
+ * (which records each registry's key, URL and last version):
+ *
+ *   PROFILE/permit/registries/KEY_ID/index.json
+ *   PROFILE/permit/registries/KEY_ID/index.json.sig
+ *
+ * written only after the index verified and passed the rollback and freeze
+ * checks (doc/registry.md, "The kept index"). A host checks an add-on
+ * against them before it starts it; libpermit alone does it (no libcurl). */
+
+#define PERMIT_KEPT_INDEX_DIR "registries"
+
+typedef struct permit_revocation_status {
+        unsigned n_indexes; /* kept indexes checked */
+        unsigned n_expired; /* of those, past their expiry: later revocations are not known */
+        int64_t expires;    /* the earliest expiry of those checked (0: none) */
+} permit_revocation_status;
+
+/* Checks a package (its seal key id, "8A1F..." as
+ * permit_package_info_key_id() gives it, and its seal digest) against every
+ * index kept in the profile (NULL: the default profile). Each kept index is
+ * verified again with the key registry.json records for it (and not older
+ * than the version recorded); a registry with no kept index is skipped.
+ * An expired index still counts: its revocations stand, and ret->n_expired
+ * says that newer ones may be missing (a host reports it; it does not stop
+ * the add-on for it). now: for the expiry (0: the clock). key_id and
+ * seal_digest both NULL: only verifies the kept indexes and fills ret (a
+ * host's start-up report of stale indexes). Errors, with error->text
+ * saying what:
+ *   -EKEYREVOKED   the key or the package is revoked: the text names the
+ *                  registry and gives the reason the index gives
+ *   -EKEYREJECTED, -EBADMSG, -EINVAL, -ESTALE  a kept index does not
+ *                  verify (damaged, another key, older than recorded)
+ *   -EINVAL        registry.json is damaged, or one of key_id and
+ *                  seal_digest NULL
+ *   and I/O errors. ret (may be NULL) is filled on success. */
+int permit_revocation_check(const char *profile, const char *key_id, const char *seal_digest, int64_t now,
+                            permit_revocation_status *ret, permit_error *error) __attribute__((warn_unused_result));
+
 /* ---- The operator's side ------------------------------------------------
  *
  * An operator's registry directory holds the published tree and, beside it,

@@ -338,6 +338,31 @@ r = host(["quit"], "--registry", reg, "--registry-key", os.path.join(tmp, "other
 check(r.returncode == 2 and "flashcards:" in r.stderr, "an index signed by another key stops the host (exit 2)",
       r.stderr)
 
+# The index the registry client keeps in the profile (PROFILE/permit/registries/KEY_ID/, recorded in
+# registry.json as `permit install|update` write them): checked without --registry.
+reg_lines = open(os.path.join(tmp, "registry.pub")).read().split("\n")
+reg_id, reg_key = reg_lines[0].split("minisign public key ")[-1].split()[0], reg_lines[1].strip()
+kept = os.path.join(profile, "permit", "registries", reg_id)
+os.makedirs(kept)
+for name in ("index.json", "index.json.sig"):
+    shutil.copy(os.path.join(reg, name), kept)
+reg_version = json.load(open(os.path.join(reg, "index.json")))["version"]
+with open(os.path.join(profile, "permit", "registry.json"), "w") as f:
+    json.dump({"format": 1, "addons": {}, "registries": {reg_id: {"url": "https://registry.test/", "key": reg_key,
+                                                                  "version": reg_version, "expires": 0}}}, f)
+r = host(["quit"])
+ok, detail = says(r, f"refusing add-on {GOOD}: its key {key_id} was revoked by the registry https://registry.test/ "
+                     f"(index version {reg_version}): key stolen")
+check(ok and "started add-on" not in r.stdout, "the index kept in the profile refuses a revoked add-on (no --registry)",
+      detail)
+with open(os.path.join(kept, "index.json"), "a") as f:
+    f.write(" ")
+r = host(["quit"])
+ok, detail = says(r, f"refusing add-on {GOOD}: the registry index kept in the profile does not verify")
+check(ok and "started add-on" not in r.stdout, "a kept index changed after it was signed refuses start-up", detail)
+shutil.rmtree(os.path.join(profile, "permit", "registries"))
+os.unlink(os.path.join(profile, "permit", "registry.json"))
+
 # ---- the developer's in-process mode -------------------------------------------------------
 dev = os.path.join(tmp, "dev-card-stats")
 shutil.copytree(os.path.join(root, "examples", "addons", "card-stats"), dev)

@@ -105,6 +105,18 @@ setup() {
         "$PERMIT" registry add r -s reg.key v120.zip >/dev/null &&
         publish_to r 4 && snapshot r r4 || return 1
 
+        # Revocations at start-up: ID sealed by dev, ID2 by dev2; then dev's
+        # key revoked, or ID 1.0.0 itself.
+        zip_version other2.zip 1.0.0 dev2.key "$ID2"
+        "$PERMIT" registry init s -s reg.key --name example >/dev/null &&
+        "$PERMIT" registry add s -s reg.key -p dev.pub v100.zip >/dev/null &&
+        "$PERMIT" registry add s -s reg.key -p dev2.pub other2.zip >/dev/null &&
+        publish_to s 2 && snapshot s s2 && cp -r s s-revkey && cp -r s s-revpkg &&
+        "$PERMIT" registry revoke s-revkey --key "$(key_id dev.pub)" --reason "stolen laptop" >/dev/null &&
+        publish_to s-revkey 3 && snapshot s-revkey srevkey &&
+        "$PERMIT" registry revoke s-revpkg --package "$(seal_digest s 1.0.0)" --reason "malware in 1.0.0" \
+                >/dev/null && publish_to s-revpkg 3 && snapshot s-revpkg srevpkg || return 1
+
         # Attacks on the bytes served for 1.2.0.
         cp -r www/r4 www/bigger && cat v120.zip v120.zip >www/bigger/packages/$ID/1.2.0.zip
         cp -r www/r4 www/trunc && head -c -100 v120.zip >www/trunc/packages/$ID/1.2.0.zip
@@ -221,6 +233,10 @@ for cmd in install update remove list upload; do
 done
 t "install without a registry" 2 --err "needs --registry URL and --registry-key" -- "$PERMIT" install $ID --profile "$P"
 t "install: a bad --timeout" 2 --err "--timeout" -- "$PERMIT" install $ID --timeout x $(opts r2)
+t "install: a --host-vocabulary that does not load" 2 --err "nope.json" -- \
+        "$PERMIT" install $ID --host-vocabulary "$T/nope.json" $(opts r2)
+t "update: a --host-vocabulary that does not load" 2 --err "nope.json" -- \
+        "$PERMIT" update $ID --host-vocabulary "$T/nope.json" $(opts r2)
 
 # --- transport rules -----------------------------------------------------------
 
@@ -268,8 +284,6 @@ attack "a truncated download" trunc 1 "truncated"
 attack "another add-on's package (mix-and-match)" mix 1 "$ID2"
 attack "an update sealed by an unpinned key, no rotation" unpinned 1 "$(key_id mallory.pub)"
 attack "a rotation statement signed by the wrong key" wrongrot 1 "not by the pinned key"
-attack "a revoked key" revkey 1 "stolen laptop"
-attack "a revoked package" revpkg 1 "malware in 1.2.0"
 attack "a countersignature that is not the registry's" badcs 1 "countersignature"
 attack "a missing countersignature" missing 1 "countersignature"
 t "--json: a result line for a refusal too" 1 -- "$PERMIT" update $ID --yes --json $(opts digest)
@@ -357,6 +371,55 @@ check "no retry of a refusal" "$(grep -F retry "$T/.err" || true)"
 t "after every refused update the installed version still runs" 0 --out "$P/addons/$ID" -- \
         "$PERMIT" run --profile "$P" $ID -- /bin/sh -c 'echo "$PERMIT_ADDON"'
 check "and it is still 1.1.0" "$(grep -q '"version": "1.1.0"' "$P/addons/$ID/permit.json" || echo "not 1.1.0")"
+
+# --- revocations: refused at update, and by the host at start-up -------------
+
+# revoked_profile NAME WHERE REASON: a profile with ID and ID2 installed from
+# s2; permit update from WHERE refuses ID with REASON and keeps the index;
+# permit run --profile then refuses ID with REASON and still runs ID2.
+revoked_profile() {
+        local name=$1 where=$2 reason=$3 q=$T/$1/a/b before id
+        # (into a profile whose parent directories do not exist yet)
+        for id in $ID $ID2; do
+                t "$name: install $id" 0 -- "$PERMIT" install $id --yes --profile "$q" --registry "$H/s2/" \
+                        --registry-key "$T/reg.pub" --allow-http-loopback --retries 0 \
+                        --host-vocabulary "$SRC/examples/python-host/host-vocabulary.json"
+        done
+        check "$name: the profile's parents are made 0700" "$([ "$(stat -c %a "$T/$name/a")" = 700 ] || echo "mode $(stat -c %a "$T/$name/a")")"
+        check "$name: the index is kept in the profile" \
+                "$(cmp "$q/permit/registries/$(key_id reg.pub)/index.json" "$T/www/s2/index.json" 2>&1)"
+        t "$name: $ID runs before" 0 -- "$PERMIT" run --profile "$q" $ID -- /bin/true
+        before=$(cd "$q" && find addons permit/pins.json permit/grants.json -type f -print0 2>/dev/null | LC_ALL=C sort -z |
+                xargs -0 sha256sum | sha256sum)
+        t "$name: update refused" 1 --err "$reason" -- "$PERMIT" update $ID --yes --profile "$q" \
+                --registry "$H/$where/" --registry-key "$T/reg.pub" --allow-http-loopback --retries 0
+        check "$name: the add-ons and grants are as they were" "$([ "$before" = "$(cd "$q" && find addons \
+                permit/pins.json permit/grants.json -type f -print0 2>/dev/null | LC_ALL=C sort -z | xargs -0 sha256sum |
+                sha256sum)" ] || echo changed)"
+        check "$name: the refusing index is kept" \
+                "$(cmp "$q/permit/registries/$(key_id reg.pub)/index.json" "$T/www/$where/index.json" 2>&1)"
+        t "$name: permit run --profile refuses $ID with the reason" 125 --err "refusing $ID" --err "$reason" -- \
+                "$PERMIT" run --profile "$q" $ID -- /bin/true
+        t "$name: the unrelated $ID2 still runs" 0 --out ok -- "$PERMIT" run --profile "$q" $ID2 -- /bin/echo ok
+}
+revoked_profile revkey srevkey "stolen laptop"
+revoked_profile revpkg srevpkg "malware in 1.0.0"
+K=$T/revkey/a/b/permit/registries/$(key_id reg.pub)
+cp "$K/index.json" "$T/kept.json" && sed -i 's/stolen laptop/stolen laptoq/' "$K/index.json"
+t "a damaged kept index is refused at start-up" 125 --err "does not verify" -- \
+        "$PERMIT" run --profile "$T/revkey/a/b" $ID2 -- /bin/true
+cp "$T/kept.json" "$K/index.json"
+t "the kept index restored: $ID2 runs again" 0 -- "$PERMIT" run --profile "$T/revkey/a/b" $ID2 -- /bin/true
+
+# An expired kept index: its revocations still apply; the host is told.
+cp -r s s-short && "$PERMIT" registry publish s-short -s reg.key --expires 6s >/dev/null && snapshot s-short sshort
+t "install from an index that expires in seconds" 0 -- "$PERMIT" install $ID2 --yes --profile "$T/short" \
+        --registry "$H/sshort/" --registry-key "$T/reg.pub" --allow-http-loopback --retries 0
+t "before it expires: it runs" 0 -- "$PERMIT" run --profile "$T/short" $ID2 -- /bin/true
+check "before it expires: no warning" "$(grep -F expired "$T/.err" || true)"
+sleep 7
+t "expired: the add-on still runs, with a warning to update" 0 --err "expired" --err "run 'permit update'" -- \
+        "$PERMIT" run --profile "$T/short" $ID2 -- /bin/true
 
 # --- the widened update: new capabilities stay off until approved -----------
 

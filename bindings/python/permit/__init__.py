@@ -24,7 +24,7 @@ from .package import (Capability, Change, Limits, Manifest, PackageInfo, PublicK
                       capability_absorbs, capability_warning, check_capability, inspect, sign, verify,
                       verify_with_seal_key, warnings_for)
 from .policy import Policy
-from .registry import RegistryIndex
+from .registry import KeptIndexes, RegistryIndex, check_revocation
 from .sandbox import (NET_BROKER, NET_DIRECT, NET_PROXY, SOCKET_FD, AddonSandbox, Child, ChildExit, Ruleset, SandboxOptions, doctor_report,
                       landlock_abi, restrict_self)
 from .store import CapDecision, EffectiveGrant, GrantEntry, GrantState, Record, Store, default_profile
@@ -36,7 +36,7 @@ __all__ = [
     "Risk", "Capability", "Change", "Warning", "Limits", "Manifest", "PublicKey", "SecretKey", "PackageInfo",
     "check_capability", "capability_absorbs", "capability_warning", "warnings_for", "verify",
     "verify_with_seal_key", "inspect", "sign",
-    "Policy", "RegistryIndex",
+    "Policy", "RegistryIndex", "KeptIndexes", "check_revocation",
     "SOCKET_FD", "SandboxOptions", "Ruleset", "AddonSandbox", "Child", "ChildExit", "restrict_self",
     "doctor_report", "landlock_abi",
     "Store", "Record", "CapDecision", "GrantState", "GrantEntry", "EffectiveGrant", "default_profile",

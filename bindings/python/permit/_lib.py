@@ -118,6 +118,11 @@ class IndexEntry(Structure):
                 ("added", c_int64), ("countersignature", c_char_p)]
 
 
+class RevocationStatus(Structure):
+    """permit_revocation_status (permit/registry.h)."""
+    _fields_ = [("n_indexes", ctypes.c_uint), ("n_expired", ctypes.c_uint), ("expires", c_int64)]
+
+
 def _candidates() -> list[str]:
     """Where libpermit may be, in the order tried."""
     found = []
@@ -313,6 +318,7 @@ _PROTOTYPES = {
     "permit_index_expires": (c_int64, [V]),
     "permit_index_key_revoked": (c_bool, [V, S, POINTER(c_char_p)]),
     "permit_index_digest_revoked": (c_bool, [V, S, POINTER(c_char_p)]),
+    "permit_revocation_check": (c_int, [S, S, S, c_int64, POINTER(RevocationStatus), E]),
 }
 
 for _name, (_restype, _argtypes) in _PROTOTYPES.items():

@@ -15,7 +15,36 @@ from .package import PublicKey
 
 lib = _lib.lib
 
-__all__ = ["RegistryIndex"]
+__all__ = ["RegistryIndex", "KeptIndexes", "check_revocation"]
+
+
+class KeptIndexes:
+    """What permit_revocation_check() looked at: the registry indexes kept
+    in the profile (PROFILE/permit/registries/), how many have expired
+    (revocations published since are not known: run `permit update`), and
+    the earliest expiry (0: none kept)."""
+
+    def __init__(self, status: _lib.RevocationStatus):
+        self.n_indexes = status.n_indexes
+        self.n_expired = status.n_expired
+        self.expires = status.expires
+
+    def __repr__(self) -> str:
+        return f"KeptIndexes(n_indexes={self.n_indexes}, n_expired={self.n_expired}, expires={self.expires})"
+
+
+def check_revocation(profile: str | os.PathLike | None, key_id: str, seal_digest: str, *,
+                     now: int | None = None) -> KeptIndexes:
+    """Checks a verified package (its PackageInfo's key_id and seal_digest)
+    against the indexes the registry client kept in the profile: Revoked
+    (the message names the registry and gives its reason) when its key or
+    the package is revoked; KeyRejected, VerificationError, Stale when a
+    kept index does not verify. An expired index is not an error: see
+    KeptIndexes.n_expired."""
+    status, err = _lib.RevocationStatus(), _lib.Error()
+    check(lib.permit_revocation_check(os.fsencode(profile) if profile is not None else None, key_id.encode(),
+                                      seal_digest.encode(), now or 0, ctypes.byref(status), ctypes.byref(err)), err)
+    return KeptIndexes(status)
 
 
 class RegistryIndex(Handle):

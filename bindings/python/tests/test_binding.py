@@ -488,6 +488,40 @@ class TestRegistryIndex(Fixture):
         with self.assertRaises(permit.VerificationError):
             permit.RegistryIndex.load(reg, self.pk)
 
+    def test_kept_index(self) -> None:
+        """check_revocation(): the indexes the registry client keeps in a profile."""
+        self.assertTrue(PERMIT_TOOL, "PERMIT_TOOL (the permit command) is not set")
+        reg, profile = os.path.join(self.t, "reg"), os.path.join(self.t, "profile")
+        self.sk.save(os.path.join(self.t, "r.key"))
+        tool = [PERMIT_TOOL, "registry"]
+        subprocess.run(tool + ["init", reg, "-s", os.path.join(self.t, "r.key"), "--name", "test"], check=True,
+                       capture_output=True)
+        subprocess.run(tool + ["revoke", reg, "--package", "a" * 64, "--reason", "malware"], check=True,
+                       capture_output=True)
+        subprocess.run(tool + ["publish", reg, "-s", os.path.join(self.t, "r.key")], check=True, capture_output=True)
+        # Nothing kept: nothing to check.
+        kept = permit.check_revocation(profile, "0123456789ABCDEF", "a" * 64)
+        self.assertEqual((kept.n_indexes, kept.n_expired, kept.expires), (0, 0, 0))
+        # As `permit install|update` keep it: registry.json names the key, the index beside it.
+        d = os.path.join(profile, "permit", "registries", self.pk.key_id)
+        os.makedirs(d)
+        for name in ("index.json", "index.json.sig"):
+            shutil.copy(os.path.join(reg, name), d)
+        with open(os.path.join(profile, "permit", "registry.json"), "w") as f:
+            json.dump({"format": 1, "addons": {}, "registries": {self.pk.key_id: {
+                "url": "https://r.test/", "key": self.pk.key, "version": 2, "expires": 0}}}, f)
+        kept = permit.check_revocation(profile, "0123456789ABCDEF", "b" * 64)
+        self.assertEqual((kept.n_indexes, kept.n_expired), (1, 0))
+        with self.assertRaises(permit.Revoked) as cm:
+            permit.check_revocation(profile, "0123456789ABCDEF", "a" * 64)
+        self.assertIn("malware", str(cm.exception))
+        self.assertIn("https://r.test/", cm.exception.text)
+        self.assertEqual(permit.check_revocation(profile, "0123456789ABCDEF", "b" * 64, now=2 ** 40).n_expired, 1)
+        with open(os.path.join(d, "index.json"), "ab") as f:
+            f.write(b" ")
+        with self.assertRaises(permit.VerificationError):
+            permit.check_revocation(profile, "0123456789ABCDEF", "b" * 64)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

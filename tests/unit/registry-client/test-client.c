@@ -20,8 +20,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "permit/minisig.h"
 #include "permit/registry-client.h"
 #include "tests/unit/test-files.h"
 
@@ -32,7 +34,15 @@ static int server_port;
 static pthread_t server_thread;
 static int n_requests;
 
+/* What /signed/ serves (test_keep_index() sets them; read by the server
+ * thread between requests the test makes one at a time). */
+static char *signed_index, *signed_sig;
+
 static const char *answer_for(const char *path) {
+        if (strcmp(path, "/signed/index.json") == 0 && signed_index)
+                return signed_index;
+        if (strcmp(path, "/signed/index.json.sig") == 0 && signed_sig)
+                return signed_sig;
         if (strncmp(path, "/missing/", 9) == 0)
                 return "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
         if (strncmp(path, "/error/", 7) == 0)
@@ -362,6 +372,138 @@ static void test_state(void **state) {
         test_rm_rf(p);
 }
 
+static bool streq_dot(const char *name) {
+        return strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
+}
+
+/* An HTTP answer with body (free()). */
+static char *http_ok(const char *body, size_t len) {
+        char *a;
+        assert_true(asprintf(&a, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%.*s", len,
+                             (int) len, body) > 0);
+        return a;
+}
+
+/* /signed/ serves an index of version, signed by sk, revoking key_id
+ * (NULL: nothing); returns its text (free()). */
+static char *serve_index(const char *tmp, const permit_seckey *sk, unsigned version, const char *key_id) {
+        char *text = NULL, *ipath = test_join(tmp, "i.json"), *spath = test_join(tmp, "i.json.sig"), *sig;
+        permit_error e = { 0 };
+        size_t sig_len;
+
+        assert_true(asprintf(&text,
+                             "{\"format\":1,\"registry\":\"t\",\"version\":%u,\"issued\":1,\"expires\":%lld,"
+                             "\"packages\":{},\"revoked\":{\"keys\":[%s%s%s],\"packages\":[]}}\n",
+                             version, (long long) time(NULL) + 86400, key_id ? "{\"key_id\":\"" : "",
+                             key_id ? key_id : "", key_id ? "\",\"reason\":\"gone rogue\",\"revoked_at\":1}" : "") > 0);
+        test_write_string(ipath, text);
+        assert_int_equal(permit_minisig_sign_file(sk, ipath, spath, "t", &e), 0);
+        sig = test_read(spath, &sig_len);
+        free(signed_index);
+        free(signed_sig);
+        signed_index = http_ok(text, strlen(text));
+        signed_sig = http_ok(sig, sig_len);
+        free(sig);
+        free(ipath);
+        free(spath);
+        return text;
+}
+
+/* A client of /signed/ with key pk into profile. */
+static permit_client *signed_client(const permit_pubkey *pk, const char *profile) {
+        permit_client *c = NULL;
+        char *u = url("/signed/");
+
+        assert_int_equal(permit_client_new(u, pk, profile, &c, NULL), 0);
+        permit_client_set_allow_http_loopback(c, true);
+        permit_client_set_retries(c, 0, 1);
+        free(u);
+        return c;
+}
+
+static void test_keep_index(void **state) {
+        permit_pubkey *pk = NULL, *dev = a_key();
+        permit_seckey *sk = NULL;
+        permit_client *c = NULL;
+        permit_error e = { 0 };
+        permit_revocation_status st;
+        char key_id[PERMIT_KEY_ID_STRING_SIZE], dev_id[PERMIT_KEY_ID_STRING_SIZE];
+        char *tmp = test_tempdir(), *profile = NULL, *kept = NULL, *u = NULL, *text, *got;
+        const char *digest = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        struct stat sb;
+        DIR *d;
+        struct dirent *de;
+
+        (void) state;
+        assert_int_equal(permit_keypair_generate(&pk, &sk), 0);
+        permit_pubkey_id_string(pk, key_id);
+        permit_pubkey_id_string(dev, dev_id);
+        /* A profile whose parents do not exist yet. */
+        assert_true(asprintf(&profile, "%s/a/b/profile", tmp) > 0);
+        assert_true(asprintf(&kept, "%s/permit/registries/%s", profile, key_id) > 0);
+
+        text = serve_index(tmp, sk, 3, dev_id);
+        c = signed_client(pk, profile);
+        assert_int_equal(permit_client_fetch_index(c, &e), 0);
+        assert_int_equal(stat(profile, &sb), -1); /* fetching writes nothing */
+        assert_int_equal(permit_client_record_index(c, &e), 0);
+        u = test_join(tmp, "a");
+        assert_int_equal(stat(u, &sb), 0);
+        assert_int_equal(sb.st_mode & 07777, 0700);
+        free(u);
+        u = test_join(kept, "index.json");
+        got = test_read(u, NULL);
+        assert_string_equal(got, text);
+        free(got);
+        free(text);
+        /* What a host checks: revoked, with the reason. */
+        assert_int_equal(permit_revocation_check(profile, dev_id, digest, 0, &st, &e), -EKEYREVOKED);
+        assert_non_null(strstr(e.text, "gone rogue"));
+        permit_client_free(c);
+
+        /* A newer index replaces it whole; nothing is left beside it. */
+        text = serve_index(tmp, sk, 4, NULL);
+        c = signed_client(pk, profile);
+        assert_int_equal(permit_client_fetch_index(c, &e), 0);
+        assert_int_equal(permit_client_record_index(c, &e), 0);
+        permit_client_free(c);
+        free(u);
+        u = test_join(kept, "index.json");
+        got = test_read(u, NULL);
+        assert_string_equal(got, text);
+        free(got);
+        free(text);
+        assert_int_equal(permit_revocation_check(profile, dev_id, digest, 0, &st, &e), 0);
+        assert_int_equal(st.n_indexes, 1);
+        assert_int_equal(st.n_expired, 0);
+        free(u);
+        u = test_join(profile, "permit/registries");
+        d = opendir(u);
+        assert_non_null(d);
+        while ((de = readdir(d)))
+                assert_true(de->d_name[0] != '.' || streq_dot(de->d_name));
+        closedir(d);
+
+        /* An older one is refused at fetch: the kept index stays. */
+        free(serve_index(tmp, sk, 2, dev_id));
+        c = signed_client(pk, profile);
+        assert_int_equal(permit_client_fetch_index(c, &e), -ESTALE);
+        assert_int_equal(permit_client_record_index(c, &e), -EINVAL); /* nothing verified to record */
+        permit_client_free(c);
+        assert_int_equal(permit_revocation_check(profile, dev_id, digest, 0, &st, &e), 0);
+
+        free(signed_index);
+        free(signed_sig);
+        signed_index = signed_sig = NULL;
+        free(u);
+        free(kept);
+        free(profile);
+        permit_pubkey_free(pk);
+        permit_pubkey_free(dev);
+        permit_seckey_free(sk);
+        test_rm_rf(tmp);
+}
+
 static void test_remove(void **state) {
         permit_error e = { 0 };
         char *p = test_tempdir(), *addons = test_join(p, "addons"), *a = test_join(addons, "org.example.x"), *f;
@@ -434,6 +576,7 @@ int main(void) {
                 cmocka_unit_test(test_connection_refused),
                 cmocka_unit_test(test_prepare_commit_refuse),
                 cmocka_unit_test(test_state),
+                cmocka_unit_test(test_keep_index),
                 cmocka_unit_test(test_remove),
                 cmocka_unit_test(test_upload),
         };
