@@ -26,7 +26,8 @@ static void usage(FILE *f) {
               "      --json                 one JSON document on stdout\n"
               "  -h, --help                 this help\n"
               "\n"
-              "Exit status: 0 listed, 1 the index was refused, 2 usage, I/O or network error.\n"
+              "Exit status: 0 listed, 1 the index (or the profile's registry.json) was refused,\n"
+              "2 usage, I/O or network error.\n"
               "\n"
               "Example:\n"
               "  permit list --available --registry https://addons.example.org/ --registry-key registry.pub\n",

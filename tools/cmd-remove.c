@@ -22,7 +22,8 @@ static void usage(FILE *f) {
               "      --json         one JSON line per add-on on stdout\n"
               "  -h, --help         this help\n"
               "\n"
-              "Exit status: 0 removed, 2 not installed, usage or I/O error.\n"
+              "Exit status: 0 removed, 1 refused (an invalid ID, a damaged registry.json),\n"
+              "2 not installed, usage or I/O error.\n"
               "\n"
               "Example:\n"
               "  permit remove --purge org.example.hello\n",
