@@ -4,7 +4,7 @@
 
 PERMIT_DEBS="meson ninja-build pkg-config gcc libc6-dev libsodium-dev libjansson-dev libarchive-dev \
 libcmocka-dev libseccomp-dev minisign python3 python3-jsonschema zip unzip scdoc \
-libgtk-4-dev xvfb xauth gettext clang libclang-rt-14-dev valgrind libdeflate-dev \
+libgtk-4-dev xvfb xauth gettext clang libclang-rt-14-dev valgrind libdeflate-dev xdotool \
 libcurl4-openssl-dev nginx openssl curl util-linux"
 
 permit_ensure_debs() {

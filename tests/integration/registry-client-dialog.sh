@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# permit install with a display: the consent is the permit-consent dialog
-# (here cancelled by its own timeout: the install is refused and the
-# profile left as it was), and --yes still decides without it. Runs under
+# permit install with a display: the consent is the permit-consent dialog:
+# cancelled by its own timeout (the install is refused and the profile left
+# as it was), then allowed from the keyboard through X by xdotool (Tab from
+# Cancel to Allow, Return: installed, the dialog's decision recorded), and
+# --yes still decides without it. Runs under
 # xvfb-run; nginx on 127.0.0.1 (nginx-lib.sh). Prints TAP.
 #
 #   registry-client-dialog.sh PERMIT PERMIT_CONSENT [SOURCE_ROOT]
@@ -42,6 +44,28 @@ check "the dialog ran (it took its timeout)" "$([ $(($(date +%s) - start)) -ge 1
 # (permit-consent itself makes the store's empty permit/ folder.)
 check "nothing installed, granted or pinned" \
         "$([ ! -e "$P/addons" ] && [ ! -e "$P/permit/grants.json" ] && [ ! -e "$P/permit/pins.json" ] || echo "$(cd "$P" && find .)")"
+# Allow, pressed as a user would: the keyboard, through X (xdotool). The
+# focus starts on Cancel (a stray Enter grants nothing): Tab, then Return.
+P2=$T/profile-allow
+mkdir -p "$P2"
+(
+        w=$(timeout 60 xdotool search --sync --onlyvisible --name 'to use these permissions' | head -1) &&
+                xdotool windowfocus --sync "$w" && sleep 0.3 &&
+                xdotool key --window "$w" Tab && sleep 0.2 && xdotool key --window "$w" Return
+) >clicker.log 2>&1 &
+clicker=$!
+PERMIT_CONSENT_TIMEOUT_MS=60000 t "the dialog is shown and the user presses Allow: installed" 0 --out "Installed $ID 1.2.0" -- \
+        "$PERMIT" install $ID --profile "$P2" --registry "$NGINX_HTTP/" --registry-key reg.pub --allow-http-loopback
+wait $clicker
+check "... the dialog's decision is recorded: the required capability allowed, the optional ones off" "$(
+        "$PERMIT" grants --profile "$P2" show --json $ID | "$PYTHON3" -c '
+import json, sys
+r = json.load(sys.stdin)
+got = {c["capability"]: c["granted"] for c in r["capabilities"]}
+want = {"net.connect:api.dictionaryapi.dev:443": True, "fs.read:$DOCUMENTS/word-lists": False, "sys.notify": False}
+print("" if got == want else "recorded %r" % got)' 2>&1)"
+check "... and the package is in the profile, its key pinned" \
+        "$([ -f "$P2/addons/$ID/permit.json" ] && grep -q "$ID" "$P2/permit/pins.json" || echo "$(cd "$P2" && find . | head)")"
 t "--yes decides without the dialog" 0 --out "Installed $ID 1.2.0" -- \
         "$PERMIT" install $ID --profile "$P" --registry "$NGINX_HTTP/" --registry-key reg.pub --allow-http-loopback --yes
 
