@@ -10,7 +10,7 @@
 #   BUILD_DIR    a -Dfuzzing=true build (default: build-fuzz; set up with
 #                CC=clang and built here if missing)
 #   TARGET...    some of: manifest seal pubkey seckey minisig zip json
-#                json-reader store index
+#                json-reader store index rpc
 #                (default: all)
 #   FUZZ_OUT     where each target's log and any crashing input go
 #                (default: BUILD_DIR/fuzz-results); the corpus grown during
@@ -24,7 +24,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
-all_targets=(manifest seal pubkey seckey minisig zip json json-reader store index)
+all_targets=(manifest seal pubkey seckey minisig zip json json-reader store index rpc)
 
 if (($# < 1)); then
         sed -n '2,/^set -e/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' >&2

@@ -5,8 +5,8 @@
 # UBSan, libFuzzer), replays every target's corpus there, then runs each
 # target for SECONDS (default 30) with bench/fuzz.sh. Fails on any crash,
 # leak, hang or sanitizer report; the crashing input is in
-# build-fuzz/fuzz-results/TARGET/artifacts/. Ten targets: about
-# 10 x SECONDS plus a minute to build.
+# build-fuzz/fuzz-results/TARGET/artifacts/. Eleven targets: about
+# 11 x SECONDS plus a minute to build.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-30}
