@@ -55,7 +55,7 @@ static unsigned stored_version(const char *profile) {
 
 static void test_kill_writers(void **state) {
         char *dir = test_tempdir();
-        unsigned committed = 1, torn_audit = 0, start;
+        unsigned committed = 1, torn_audit = 0, start, inside = 0;
         struct timespec ts, t0, t1;
         long per_write_us;
 
@@ -85,13 +85,7 @@ static void test_kill_writers(void **state) {
                 assert_true(pid >= 0);
                 if (pid == 0) {
                         permit_store *s = sto_open(dir);
-                        unsigned ready = 0;
                         close(fds[0]);
-                        /* say "opened" so the kill's clock starts at the first
-                         * write, not at fork: on a loaded machine the start-up
-                         * alone can outlast the sleep */
-                        if (write(fds[1], &ready, sizeof(ready)) != sizeof(ready))
-                                _exit(3);
                         for (unsigned i = committed + 1;; i++) {
                                 decide_version(s, i);
                                 if (write(fds[1], &i, sizeof(i)) != sizeof(i))
@@ -99,14 +93,24 @@ static void test_kill_writers(void **state) {
                         }
                 }
                 close(fds[1]);
+                /* The kill's clock starts when the writer has committed its
+                 * first decision, not at fork: a forked sanitizer build or a
+                 * loaded machine can take longer to get there than the
+                 * sleep, and a kill before any write proves nothing. */
                 assert_int_equal(read(fds[0], &n, sizeof(n)), sizeof(n));
-                assert_int_equal(n, 0);
-                /* anywhere from before the first write to several writes in */
+                last = n;
+                /* then anywhere in the next few writes */
                 usleep((useconds_t) (rand() % (4 * per_write_us + 1)));
                 kill(pid, SIGKILL);
                 assert_int_equal(waitpid(pid, NULL, 0), pid);
-                while (read(fds[0], &n, sizeof(n)) == sizeof(n))
-                        last = n;
+                {
+                        unsigned first = last;
+                        while (read(fds[0], &n, sizeof(n)) == sizeof(n))
+                                last = n;
+                        /* killed before the next write was reported: most
+                         * likely inside it (or between fsync and report) */
+                        inside += last == first;
+                }
                 close(fds[0]);
                 n = stored_version(dir);
                 /* the last reported commit, or the one being written when killed */
@@ -130,10 +134,11 @@ static void test_kill_writers(void **state) {
                 free(p);
         }
         assert_int_equal(torn_audit, 0);
-        printf("# %d kills, %u decisions committed between them, %ld us per decision\n", KILLS,
-               committed - start, per_write_us);
-        /* the kills must have landed between and inside writes, not only before */
-        assert_true(committed - start >= KILLS / 4);
+        printf("# %d kills, %u decisions committed between them, %u before the next was reported, "
+               "%ld us per decision\n",
+               KILLS, committed - start, inside, per_write_us);
+        /* the kills must have landed inside writes too, not only between */
+        assert_true(inside >= KILLS / 50);
         /* no temp files pile up: the next writer removes them */
         {
                 permit_store *s = sto_open(dir);
