@@ -268,6 +268,26 @@ t "list --json" 0 -- "$PERMIT" list --profile "$P" --json
 json "list --json names it" "d['installed'][0]['id'] == '$ID' and d['installed'][0]['version'] == '1.0.0'"
 t "list --available" 0 --out "$ID2" --out "update available" -- "$PERMIT" list --available $(opts r3)
 t "list --available --json" 0 -- "$PERMIT" list --available --json $(opts r3)
+# The progress bar: on a terminal only (a pty here), never in a pipe.
+check "a progress bar on a terminal" "$("$PYTHON3" - "$PERMIT" list --available $(opts r3) <<'PY'
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+out = b""
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+os.waitpid(pid, 0)
+print("" if b"[####################] 100%" in out else "no bar in %r" % out[:300])
+PY
+)"
+check "... and none in a pipe" "$("$PERMIT" list --available $(opts r3) 2>&1 | grep -F '%' || true)"
 json "list --available --json" "[a['version'] for a in d['available'] if a['id'] == '$ID'] == ['1.1.0'] and d['version'] == 3"
 t "update" 0 --err "Updated $ID from 1.0.0 to 1.1.0" -- "$PERMIT" update --json $(opts r3)
 json "update --json result" "d['status'] == 'updated' and d['previous'] == '1.0.0' and d['version'] == '1.1.0' and d['timings']['bytes'] > 0"
